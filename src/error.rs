@@ -1,0 +1,80 @@
+//! The library's one error type.
+//!
+//! Every variant carries the file (and, where there is one, the line) it is about, so the CLI can
+//! print a single line that tells the user what to fix without a backtrace or a second lookup.
+
+use std::path::PathBuf;
+
+/// Why a scan could not go on. Problems a scan can step over (a malformed advisory, a failed
+/// `cargo metadata`) are [`crate::report::Warning`]s instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: no such file or directory; pass a workspace directory, a Cargo.toml or a Cargo.lock", path.display())]
+    PathNotFound { path: PathBuf },
+
+    #[error("{}: no Cargo.lock found; run `cargo generate-lockfile` in the workspace first", path.display())]
+    NoLockfile { path: PathBuf },
+
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: not a text file (is it binary or corrupted?); regenerate it with `cargo generate-lockfile`", path.display())]
+    NotText { path: PathBuf },
+
+    #[error("{}: unsupported Cargo.lock version {version}; cargo-warden reads versions 1 to 4, so upgrade cargo-warden", path.display())]
+    UnsupportedLockfileVersion { path: PathBuf, version: String },
+
+    #[error("{}:{line}: invalid Cargo.lock: {message}", path.display())]
+    Lockfile {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error("{}: advisory database not found; run `git clone https://github.com/rustsec/advisory-db {}` or pass --db DIR", path.display(), path.display())]
+    DatabaseNotFound { path: PathBuf },
+
+    #[error("{}: not a RustSec advisory database (it has no crates/ directory); pass --db with a checkout of rustsec/advisory-db", path.display())]
+    NotADatabase { path: PathBuf },
+
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Config {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{}: cannot walk directory: {message}", path.display())]
+    Walk { path: PathBuf, message: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// 1-based line and column of a byte offset, for messages that point into a text file.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let text = "ab\ncd\nef";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 1), (1, 2));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 7), (3, 2));
+        assert_eq!(line_col(text, 100), (3, 3));
+    }
+}

@@ -1,0 +1,220 @@
+//! cargo-warden: a supply-chain gate for Rust workspaces.
+//!
+//! [`scan`] is the whole library in one call: it finds the workspace's lockfiles, matches their
+//! packages against advisory data, applies the user's settings and computes the gate's verdict,
+//! and returns a [`Report`]. It never prints and never exits; the binary decides what to write and
+//! which exit code that verdict means.
+
+pub mod advisories;
+pub mod config;
+pub mod error;
+pub mod policy;
+pub mod report;
+pub mod workspace;
+
+pub use error::{Error, Result};
+pub use report::Report;
+
+use advisories::Database;
+use rayon::prelude::*;
+use report::{
+    DatabaseSummary, FailOn, Finding, PackageRef, Status, Tool, Warning, WorkspaceSummary,
+    REPORT_VERSION,
+};
+use rustsec::advisory::Advisory;
+use std::path::PathBuf;
+use workspace::Workspace;
+
+/// The checks a scan can run. Each produces [`Finding`]s into the same report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// Locked dependencies against RustSec advisories.
+    Advisories,
+}
+
+impl Check {
+    pub const ALL: [Check; 1] = [Check::Advisories];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Advisories => "advisories",
+        }
+    }
+}
+
+/// Everything a scan needs, already validated.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// A workspace directory, a Cargo.toml or a lockfile.
+    pub path: PathBuf,
+    /// A RustSec advisory-db checkout.
+    pub db: PathBuf,
+    pub checks: Vec<Check>,
+    pub settings: config::Settings,
+    pub fail_on: Vec<FailOn>,
+    /// Ask `cargo metadata` for dependency kinds and members (the CLI always does; tests of the
+    /// lockfile-only path turn it off).
+    pub cargo_metadata: bool,
+}
+
+impl ScanOptions {
+    pub fn new(path: impl Into<PathBuf>, db: impl Into<PathBuf>) -> Self {
+        ScanOptions {
+            path: path.into(),
+            db: db.into(),
+            checks: Check::ALL.to_vec(),
+            settings: config::Settings::default(),
+            fail_on: Vec::new(),
+            cargo_metadata: true,
+        }
+    }
+}
+
+pub fn scan(options: &ScanOptions) -> Result<Report> {
+    let discovery = workspace::discover(&options.path)?;
+    scan_discovered(&discovery, options)
+}
+
+/// [`scan`] for a caller that has already resolved the path (the CLI does, to find warden.toml at
+/// the scan root before scanning).
+pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) -> Result<Report> {
+    let mut warnings: Vec<Warning> = Vec::new();
+
+    let loaded: Vec<Result<Workspace>> = discovery
+        .lockfiles
+        .par_iter()
+        .map(|lockfile| workspace::load(lockfile, &discovery.root))
+        .collect();
+    let mut workspaces = loaded.into_iter().collect::<Result<Vec<_>>>()?;
+
+    if options.cargo_metadata {
+        let fallbacks: Vec<Option<Warning>> = workspaces
+            .par_iter_mut()
+            .map(|ws| {
+                workspace::enrich(ws).err().map(|reason| Warning {
+                    code: "lockfile-graph",
+                    file: Some(ws.display_path.clone()),
+                    message: format!(
+                        "cargo metadata --locked --offline did not work ({reason}); \
+                         dependency paths come from the lockfile alone and dependency kinds are unknown"
+                    ),
+                })
+            })
+            .collect();
+        warnings.extend(fallbacks.into_iter().flatten());
+    }
+
+    let mut findings = Vec::new();
+    let mut database_summary = None;
+    if options.checks.contains(&Check::Advisories) {
+        let (database, db_warnings) = Database::load(&options.db)?;
+        warnings.extend(db_warnings);
+        database_summary = Some(DatabaseSummary {
+            path: workspace::relative_display(&options.db, std::path::Path::new("")),
+            advisories: database.len(),
+        });
+        for ws in &workspaces {
+            findings.extend(advisory_findings(ws, &database));
+        }
+    }
+
+    let config_file = options
+        .settings
+        .file
+        .as_ref()
+        .map(|file| workspace::relative_display(file, &discovery.root));
+    warnings.extend(policy::apply_ignores(
+        &mut findings,
+        &options.settings.ignores,
+        config_file.as_deref(),
+    ));
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    warnings.sort();
+    let gate = policy::evaluate_gate(&findings, &options.fail_on);
+
+    Ok(Report {
+        version: REPORT_VERSION,
+        tool: Tool::current(),
+        workspaces: workspaces
+            .iter()
+            .map(|ws| WorkspaceSummary {
+                lockfile: ws.display_path.clone(),
+                packages: ws.packages.len(),
+                graph: ws.graph_source,
+            })
+            .collect(),
+        database: database_summary,
+        findings,
+        warnings,
+        gate,
+    })
+}
+
+fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Finding> {
+    ws.packages
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, package)| {
+            database
+                .matching(&package.name, &package.version, package.source.as_ref())
+                .map(move |(advisory, kind)| {
+                    let dependency = ws
+                        .graph
+                        .dependency_info(index, |i| ws.packages[i].label());
+                    advisory_finding(ws, index, advisory, kind, dependency)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn advisory_finding(
+    ws: &Workspace,
+    index: usize,
+    advisory: &Advisory,
+    kind: report::FindingKind,
+    dependency: report::DependencyInfo,
+) -> Finding {
+    let package = &ws.packages[index];
+    let meta = &advisory.metadata;
+    let cvss = meta.cvss.as_ref().map(|cvss| report::Cvss {
+        vector: cvss.to_string(),
+        score: (cvss.score() * 10.0).round() / 10.0,
+    });
+    let categories: Vec<String> = meta.categories.iter().map(|c| c.to_string()).collect();
+    let mut references: Vec<String> = meta.url.iter().map(|u| u.to_string()).collect();
+    references.extend(meta.references.iter().map(|u| u.to_string()));
+    references.dedup();
+    Finding {
+        kind,
+        rule: meta.id.to_string(),
+        title: meta.title.clone(),
+        severity: policy::severity(kind, cvss.as_ref(), &categories),
+        file: ws.display_path.clone(),
+        line: package.line,
+        column: 1,
+        package: Some(PackageRef {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+            source: package.source.as_ref().map(|s| s.to_string()),
+        }),
+        dependency: Some(dependency),
+        aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
+        references,
+        url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
+        date: Some(meta.date.as_str().to_owned()),
+        categories,
+        cvss,
+        patched: advisory.versions.patched().iter().map(|r| r.to_string()).collect(),
+        unaffected: advisory
+            .versions
+            .unaffected()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        fix: advisories::fix_for(advisory, &package.name, &package.version),
+        status: Status::Open,
+        ignore_reason: None,
+        description: meta.description.trim().to_owned(),
+    }
+}

@@ -1,0 +1,125 @@
+//! Turning the user's PATH into a scan root and the list of lockfiles under it.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// What a PATH argument resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// Report paths are relative to this directory.
+    pub root: PathBuf,
+    /// Every lockfile to scan, sorted.
+    pub lockfiles: Vec<PathBuf>,
+}
+
+/// `path` may be a directory (every Cargo.lock below it, honouring .gitignore and skipping
+/// `target/`), a `Cargo.toml` (the lockfile of its workspace) or a lockfile itself.
+pub fn discover(path: &Path) -> Result<Discovery> {
+    let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::PathNotFound {
+            path: path.to_path_buf(),
+        },
+        _ => Error::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
+    if meta.is_dir() {
+        let lockfiles = walk_for_lockfiles(path)?;
+        if lockfiles.is_empty() {
+            return Err(Error::NoLockfile {
+                path: path.to_path_buf(),
+            });
+        }
+        return Ok(Discovery {
+            root: path.to_path_buf(),
+            lockfiles,
+        });
+    }
+    let parent = parent_dir(path);
+    if path.file_name().is_some_and(|name| name == "Cargo.toml") {
+        // A member's manifest: its workspace's lockfile sits in the nearest ancestor that has one.
+        let lockfile = parent
+            .ancestors()
+            .map(|dir| dir.join("Cargo.lock"))
+            .find(|candidate| candidate.is_file())
+            .ok_or_else(|| Error::NoLockfile {
+                path: path.to_path_buf(),
+            })?;
+        let root = parent_dir(&lockfile);
+        return Ok(Discovery {
+            root,
+            lockfiles: vec![lockfile],
+        });
+    }
+    // Anything else named explicitly is read as a lockfile, whatever its name, so saved copies
+    // such as `2024-03-07.lock` can be scanned too.
+    Ok(Discovery {
+        root: parent,
+        lockfiles: vec![path.to_path_buf()],
+    })
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn walk_for_lockfiles(root: &Path) -> Result<Vec<PathBuf>> {
+    let walker = ignore::WalkBuilder::new(root)
+        // .gitignore applies even outside a git checkout (an unpacked tarball, a CI cache).
+        .require_git(false)
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name() == "target")
+        })
+        .build();
+    let mut lockfiles = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|err| Error::Walk {
+            path: root.to_path_buf(),
+            message: err.to_string(),
+        })?;
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if !is_dir && entry.file_name() == "Cargo.lock" {
+            lockfiles.push(entry.into_path());
+        }
+    }
+    lockfiles.sort();
+    Ok(lockfiles)
+}
+
+/// `path` relative to `root` with `/` separators, for reports that must read the same on every
+/// machine.
+pub(crate) fn relative_display(path: &Path, root: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_display_uses_forward_slashes_and_drops_dot() {
+        let root = Path::new("./ws");
+        assert_eq!(
+            relative_display(Path::new("./ws/a/b/Cargo.lock"), root),
+            "a/b/Cargo.lock"
+        );
+        assert_eq!(relative_display(Path::new("./Cargo.lock"), Path::new(".")), "Cargo.lock");
+    }
+
+    #[test]
+    fn lockfile_path_resolves_to_its_directory() {
+        let found = discover(Path::new("Cargo.lock")).unwrap();
+        assert_eq!(found.root, PathBuf::from("."));
+        assert_eq!(found.lockfiles, vec![PathBuf::from("Cargo.lock")]);
+    }
+}

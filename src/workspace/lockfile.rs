@@ -1,0 +1,247 @@
+//! Reading one Cargo.lock (format versions 1 to 4) into packages and a dependency graph.
+
+use super::graph::{EdgeKinds, Graph};
+use crate::error::{line_col, Error, Result};
+use crate::report::GraphSource;
+use rustsec::cargo_lock::{self, SourceId};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One `[[package]]` entry.
+#[derive(Debug, Clone)]
+pub struct LockedPackage {
+    pub name: String,
+    pub version: semver::Version,
+    pub source: Option<SourceId>,
+    /// 1-based line of the entry's `name = "..."` key, where findings point.
+    pub line: usize,
+}
+
+impl LockedPackage {
+    pub fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+}
+
+/// A parsed lockfile and the graph over its packages.
+#[derive(Debug)]
+pub struct Workspace {
+    pub lockfile: PathBuf,
+    /// The lockfile's path relative to the scan root, as reports show it.
+    pub display_path: String,
+    pub packages: Vec<LockedPackage>,
+    pub graph: Graph,
+    pub graph_source: GraphSource,
+}
+
+/// Cargo writes `version = N` at the top of v3 and later lockfiles; v1 and v2 have none.
+const SUPPORTED_VERSIONS: std::ops::RangeInclusive<u32> = 1..=4;
+
+pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.contains(&0) {
+        return Err(Error::NotText {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotText {
+        path: path.to_path_buf(),
+    })?;
+    check_format_version(path, &text)?;
+
+    let parsed: cargo_lock::Lockfile = toml::from_str(&text).map_err(|err| {
+        let line = err.span().map_or(1, |span| line_col(&text, span.start).0);
+        Error::Lockfile {
+            path: path.to_path_buf(),
+            line,
+            message: one_line(err.message()),
+        }
+    })?;
+
+    let name_lines = package_name_lines(&text);
+    // Version 1 lockfiles put the root package in a `[root]` table of its own.
+    let all_packages: Vec<&cargo_lock::Package> =
+        parsed.root.iter().chain(&parsed.packages).collect();
+    let packages: Vec<LockedPackage> = all_packages
+        .iter()
+        .map(|package| {
+            let name = package.name.as_str().to_owned();
+            let version = package.version.clone();
+            let source = package.source.as_ref().map(|s| s.to_string());
+            let line = name_lines
+                .get(&(name.clone(), version.to_string()))
+                .and_then(|entries| {
+                    entries
+                        .iter()
+                        .find(|(raw_source, _)| *raw_source == source)
+                        .or(entries.first())
+                })
+                .map_or(1, |(_, line)| *line);
+            LockedPackage {
+                name,
+                version,
+                source: package.source.clone(),
+                line,
+            }
+        })
+        .collect();
+
+    let edges = resolve_edges(&all_packages);
+    let mut depended_on = vec![false; packages.len()];
+    for (target, _) in edges.iter().flatten() {
+        depended_on[*target] = true;
+    }
+    // Path packages are the workspace's own crates (members and local path dependencies): a
+    // dependency on one of them counts as direct.
+    let path_packages: Vec<usize> = (0..packages.len())
+        .filter(|&i| packages[i].source.is_none())
+        .collect();
+    let roots = lockfile_roots(&packages, &depended_on);
+    let graph = Graph::new(edges, roots, path_packages, false);
+    Ok(Workspace {
+        lockfile: path.to_path_buf(),
+        display_path: super::discover::relative_display(path, root),
+        packages,
+        graph,
+        graph_source: GraphSource::Lockfile,
+    })
+}
+
+fn check_format_version(path: &Path, text: &str) -> Result<()> {
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            break;
+        }
+        let Some(rest) = trimmed.strip_prefix("version") else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.split('#').next().unwrap_or("").trim();
+        return match value.parse::<u32>() {
+            Ok(version) if SUPPORTED_VERSIONS.contains(&version) => Ok(()),
+            Ok(_) => Err(Error::UnsupportedLockfileVersion {
+                path: path.to_path_buf(),
+                version: value.to_owned(),
+            }),
+            Err(_) => Err(Error::Lockfile {
+                path: path.to_path_buf(),
+                line: index + 1,
+                message: format!("`version = {value}` is not a lockfile format number"),
+            }),
+        };
+    }
+    Ok(())
+}
+
+/// Where each package's `name = "..."` line is, keyed by name and version; the raw `source` string
+/// tells apart the rare duplicates (the same crate from crates.io and from git).
+type NameLines = HashMap<(String, String), Vec<(Option<String>, usize)>>;
+
+fn package_name_lines(text: &str) -> NameLines {
+    #[derive(Default)]
+    struct Entry {
+        name: Option<(String, usize)>,
+        version: Option<String>,
+        source: Option<String>,
+    }
+    fn flush(entry: &mut Option<Entry>, out: &mut NameLines) {
+        if let Some(Entry {
+            name: Some((name, line)),
+            version: Some(version),
+            source,
+        }) = entry.take()
+        {
+            out.entry((name, version)).or_default().push((source, line));
+        }
+    }
+    let mut out = NameLines::new();
+    let mut current: Option<Entry> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            flush(&mut current, &mut out);
+            if trimmed == "[[package]]" || trimmed == "[root]" {
+                current = Some(Entry::default());
+            }
+            continue;
+        }
+        let Some(entry) = current.as_mut() else {
+            continue;
+        };
+        let Some((key, value)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"').to_owned();
+        match key.trim() {
+            "name" => entry.name = Some((value, index + 1)),
+            "version" => entry.version = Some(value),
+            "source" => entry.source = Some(value),
+            _ => {}
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// Each package's dependencies as indices into `packages`. Cargo-lock has already expanded
+/// the short `name` / `name version` forms of v3+ into full (name, version, source) triples.
+fn resolve_edges(packages: &[&cargo_lock::Package]) -> Vec<Vec<(usize, EdgeKinds)>> {
+    let mut by_name_version: HashMap<(&str, &semver::Version), Vec<usize>> = HashMap::new();
+    for (index, package) in packages.iter().enumerate() {
+        by_name_version
+            .entry((package.name.as_str(), &package.version))
+            .or_default()
+            .push(index);
+    }
+    packages
+        .iter()
+        .map(|package| {
+            let mut deps: Vec<(usize, EdgeKinds)> = package
+                .dependencies
+                .iter()
+                .filter_map(|dep| {
+                    let candidates = by_name_version.get(&(dep.name.as_str(), &dep.version))?;
+                    let chosen = candidates
+                        .iter()
+                        .copied()
+                        .find(|&i| packages[i].source == dep.source)
+                        .unwrap_or(candidates[0]);
+                    Some((chosen, EdgeKinds::UNKNOWN))
+                })
+                .collect();
+            deps.sort_unstable_by_key(|(index, _)| *index);
+            deps.dedup_by_key(|(index, _)| *index);
+            deps
+        })
+        .collect()
+}
+
+/// Without cargo metadata the workspace members are not written down anywhere, so take the path
+/// packages nothing else depends on (the top of the tree); failing that, any package without
+/// dependents.
+fn lockfile_roots(packages: &[LockedPackage], depended_on: &[bool]) -> Vec<usize> {
+    let top_path: Vec<usize> = (0..packages.len())
+        .filter(|&i| packages[i].source.is_none() && !depended_on[i])
+        .collect();
+    if !top_path.is_empty() {
+        return top_path;
+    }
+    let path_packages: Vec<usize> = (0..packages.len())
+        .filter(|&i| packages[i].source.is_none())
+        .collect();
+    if !path_packages.is_empty() {
+        return path_packages;
+    }
+    (0..packages.len()).filter(|&i| !depended_on[i]).collect()
+}
+
+/// Error messages from the TOML parser can span lines; ours are one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}

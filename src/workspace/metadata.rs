@@ -1,0 +1,122 @@
+//! Enriching a lockfile graph with `cargo metadata`: dependency kinds and the real list of
+//! workspace members. Run with `--locked --offline` so a scan never touches the network or
+//! rewrites the lockfile; when cargo cannot answer that way, the lockfile graph stands.
+
+use super::graph::{EdgeKinds, Graph};
+use super::lockfile::Workspace;
+use crate::report::GraphSource;
+use cargo_metadata::{DependencyKind, MetadataCommand};
+use std::collections::HashMap;
+
+/// Replaces the workspace's graph with the one cargo resolves. On failure the graph is left as it
+/// was and the reason comes back, for the caller to report once.
+pub fn enrich(workspace: &mut Workspace) -> Result<(), String> {
+    if workspace.lockfile.file_name().is_none_or(|name| name != "Cargo.lock") {
+        return Err("not named Cargo.lock, so it belongs to no manifest".to_owned());
+    }
+    let manifest = workspace.lockfile.with_file_name("Cargo.toml");
+    if !manifest.is_file() {
+        return Err("no Cargo.toml beside it".to_owned());
+    }
+    let metadata = MetadataCommand::new()
+        .manifest_path(&manifest)
+        .other_options(vec!["--locked".to_owned(), "--offline".to_owned()])
+        .exec()
+        .map_err(|err| summarize(&err.to_string()))?;
+    let resolve = metadata
+        .resolve
+        .as_ref()
+        .ok_or("cargo metadata returned no dependency resolution")?;
+
+    let mut by_key: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    for (index, package) in workspace.packages.iter().enumerate() {
+        by_key
+            .entry((package.name.as_str(), package.version.to_string()))
+            .or_default()
+            .push(index);
+    }
+    let mut index_of_id: HashMap<&cargo_metadata::PackageId, usize> = HashMap::new();
+    for package in &metadata.packages {
+        let candidates = by_key
+            .get(&(package.name.as_str(), package.version.to_string()))
+            .ok_or_else(|| {
+                format!(
+                    "cargo metadata lists {} {}, which Cargo.lock does not",
+                    package.name, package.version
+                )
+            })?;
+        let source = package.source.as_ref().map(|s| s.repr.as_str());
+        let chosen = candidates
+            .iter()
+            .copied()
+            .find(|&i| {
+                let locked = workspace.packages[i].source.as_ref().map(|s| s.to_string());
+                match (source, locked.as_deref()) {
+                    (None, None) => true,
+                    // Git sources carry `#commit` in metadata; compare up to it.
+                    (Some(meta), Some(lock)) => {
+                        meta.split('#').next() == lock.split('#').next()
+                    }
+                    _ => false,
+                }
+            })
+            .unwrap_or(candidates[0]);
+        index_of_id.insert(&package.id, chosen);
+    }
+
+    let mut edges: Vec<Vec<(usize, EdgeKinds)>> = vec![Vec::new(); workspace.packages.len()];
+    for node in &resolve.nodes {
+        let Some(&from) = index_of_id.get(&node.id) else {
+            continue;
+        };
+        for dep in &node.deps {
+            let Some(&to) = index_of_id.get(&dep.pkg) else {
+                continue;
+            };
+            let kinds = dep
+                .dep_kinds
+                .iter()
+                .fold(EdgeKinds::NONE, |acc, info| acc.union(edge_kind(info.kind)));
+            // Metadata from old cargo versions has no dep_kinds; treat the edge as every kind.
+            let kinds = if kinds == EdgeKinds::NONE {
+                EdgeKinds::UNKNOWN
+            } else {
+                kinds
+            };
+            edges[from].push((to, kinds));
+        }
+        edges[from].sort_unstable_by_key(|(to, _)| *to);
+    }
+    let members: Vec<usize> = metadata
+        .workspace_members
+        .iter()
+        .filter_map(|id| index_of_id.get(id).copied())
+        .collect();
+    if members.is_empty() {
+        return Err("cargo metadata named no workspace member found in Cargo.lock".to_owned());
+    }
+    workspace.graph = Graph::new(edges, members.clone(), members, true);
+    workspace.graph_source = GraphSource::CargoMetadata;
+    Ok(())
+}
+
+fn edge_kind(kind: DependencyKind) -> EdgeKinds {
+    match kind {
+        DependencyKind::Normal => EdgeKinds::NORMAL,
+        DependencyKind::Build => EdgeKinds::BUILD,
+        DependencyKind::Development => EdgeKinds::DEV,
+        _ => EdgeKinds::UNKNOWN,
+    }
+}
+
+/// Cargo's errors run to many lines of context; the first line that says `error` is the one that
+/// matters.
+fn summarize(message: &str) -> String {
+    let line = message
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("error"))
+        .or_else(|| message.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("cargo metadata failed");
+    line.to_owned()
+}
