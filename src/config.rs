@@ -103,7 +103,11 @@ fn explain(message: &str) -> String {
                 Some(best) => format!("unknown key `{unknown}`; did you mean `{best}`?"),
                 None => format!(
                     "unknown key `{unknown}`; expected one of {}",
-                    expected.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    expected
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
         }
@@ -129,7 +133,9 @@ mod tests {
     use super::*;
 
     fn parse_err(text: &str) -> String {
-        parse(text, Path::new("warden.toml")).unwrap_err().to_string()
+        parse(text, Path::new("warden.toml"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -152,7 +158,10 @@ mod tests {
     #[test]
     fn unknown_key_names_line_and_suggests() {
         let err = parse_err("[[ignore]]\nid = \"X\"\nreasn = \"y\"\n");
-        assert_eq!(err, "warden.toml:3:1: unknown key `reasn`; did you mean `reason`?");
+        assert_eq!(
+            err,
+            "warden.toml:3:1: unknown key `reasn`; did you mean `reason`?"
+        );
     }
 
     #[test]

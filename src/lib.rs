@@ -95,8 +95,8 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
                     code: "lockfile-graph",
                     file: Some(ws.display_path.clone()),
                     message: format!(
-                        "cargo metadata --locked --offline did not work ({reason}); \
-                         dependency paths come from the lockfile alone and dependency kinds are unknown"
+                        "cargo metadata --locked --offline failed ({reason}); using the lockfile graph, \
+                         so dependency kinds are unknown (run `cargo fetch` to enable them)"
                     ),
                 })
             })
@@ -158,9 +158,7 @@ fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Finding> {
             database
                 .matching(&package.name, &package.version, package.source.as_ref())
                 .map(move |(advisory, kind)| {
-                    let dependency = ws
-                        .graph
-                        .dependency_info(index, |i| ws.packages[i].label());
+                    let dependency = ws.graph.dependency_info(index, |i| ws.packages[i].label());
                     advisory_finding(ws, index, advisory, kind, dependency)
                 })
                 .collect::<Vec<_>>()
@@ -205,7 +203,12 @@ fn advisory_finding(
         date: Some(meta.date.as_str().to_owned()),
         categories,
         cvss,
-        patched: advisory.versions.patched().iter().map(|r| r.to_string()).collect(),
+        patched: advisory
+            .versions
+            .patched()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
         unaffected: advisory
             .versions
             .unaffected()

@@ -128,9 +128,12 @@ fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (format, file) = value
-        .split_once('=')
-        .ok_or_else(|| format!("expected FORMAT=FILE, e.g. json=report.json (formats: {})", names()))?;
+    let (format, file) = value.split_once('=').ok_or_else(|| {
+        format!(
+            "expected FORMAT=FILE, e.g. json=report.json (formats: {})",
+            names()
+        )
+    })?;
     let format = Format::from_name(format)
         .ok_or_else(|| format!("unknown format `{format}`; use one of {}", names()))?;
     if file.is_empty() {
@@ -149,7 +152,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { EXIT_ERROR } else { EXIT_PASSED });
+            return ExitCode::from(if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASSED
+            });
         }
     };
     let result = match cli.command {
@@ -265,6 +272,8 @@ fn default_db() -> anyhow::Result<PathBuf> {
     }
     match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
         Some(home) => Ok(PathBuf::from(home).join(".cargo").join("advisory-db")),
-        None => bail!("cannot find the advisory database: neither CARGO_HOME nor HOME is set; pass --db DIR"),
+        None => bail!(
+            "cannot find the advisory database: neither CARGO_HOME nor HOME is set; pass --db DIR"
+        ),
     }
 }

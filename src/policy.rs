@@ -7,8 +7,11 @@ use crate::report::{Cvss, FailOn, Finding, FindingKind, Gate, Severity, Status, 
 
 /// RustSec categories whose unscored vulnerabilities rank high rather than medium: they usually
 /// mean an attacker runs code or corrupts memory.
-const HIGH_IMPACT_CATEGORIES: [&str; 3] =
-    ["code-execution", "memory-corruption", "privilege-escalation"];
+const HIGH_IMPACT_CATEGORIES: [&str; 3] = [
+    "code-execution",
+    "memory-corruption",
+    "privilege-escalation",
+];
 
 /// The CVSS qualitative scale when there is a score; otherwise a default by kind and category
 /// (only about a third of RustSec advisories carry CVSS).
@@ -44,9 +47,9 @@ pub fn apply_ignores(
 ) -> Vec<Warning> {
     let mut used = vec![false; ignores.len()];
     for finding in findings.iter_mut() {
-        let matched = ignores.iter().position(|rule| {
-            rule.id == finding.rule || finding.aliases.iter().any(|alias| *alias == rule.id)
-        });
+        let matched = ignores
+            .iter()
+            .position(|rule| rule.id == finding.rule || finding.aliases.contains(&rule.id));
         if let Some(index) = matched {
             used[index] = true;
             finding.status = Status::Ignored;

@@ -18,8 +18,7 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
     };
     let dir = shared.join("parity/alacritty");
     let expected: BTreeMap<String, Vec<Vec<String>>> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     assert_eq!(expected.len(), 22, "the parity set has 22 lockfiles");
 
     let mut mismatches = Vec::new();
@@ -33,7 +32,10 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
         options.cargo_metadata = false;
         let report = scan(&options).unwrap_or_else(|err| panic!("{file}: {err}"));
         assert!(
-            report.warnings.iter().all(|w| w.code != "malformed-advisory"),
+            report
+                .warnings
+                .iter()
+                .all(|w| w.code != "malformed-advisory"),
             "{file}: {:?}",
             report.warnings
         );

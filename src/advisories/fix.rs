@@ -56,7 +56,10 @@ fn lower_bound(comparator: &Comparator) -> Option<Version> {
         },
         _ => return None,
     };
-    if matches!(comparator.op, Op::Exact | Op::GreaterEq | Op::Tilde | Op::Caret) {
+    if matches!(
+        comparator.op,
+        Op::Exact | Op::GreaterEq | Op::Tilde | Op::Caret
+    ) {
         version.pre = comparator.pre.clone();
     }
     Some(version)
@@ -93,7 +96,10 @@ mod tests {
         assert_eq!(lowest_matching(&req(">= 0.6.10, < 0.7")), Some(v("0.6.10")));
         assert_eq!(lowest_matching(&req("^1.2")), Some(v("1.2.0")));
         assert_eq!(lowest_matching(&req("> 1.2.3")), Some(v("1.2.4")));
-        assert_eq!(lowest_matching(&req(">= 1.0.0-beta.2")), Some(v("1.0.0-beta.2")));
+        assert_eq!(
+            lowest_matching(&req(">= 1.0.0-beta.2")),
+            Some(v("1.0.0-beta.2"))
+        );
         assert_eq!(lowest_matching(&req("< 0.1")), Some(v("0.0.0")));
     }
 

@@ -40,10 +40,8 @@ impl Database {
             });
         }
         let files = advisory_files(&crates_dir)?;
-        let parsed: Vec<Result<Advisory, Warning>> = files
-            .par_iter()
-            .map(|file| parse_advisory(file))
-            .collect();
+        let parsed: Vec<Result<Advisory, Warning>> =
+            files.par_iter().map(|file| parse_advisory(file)).collect();
 
         let mut database = Database {
             path: path.to_path_buf(),

@@ -35,10 +35,7 @@ impl Human {
     fn finding(&self, out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
         let label = match finding.status {
             Status::Ignored => self.paint(DIM, "ignored"),
-            Status::Open => self.paint(
-                severity_style(finding.severity),
-                finding.severity.as_str(),
-            ),
+            Status::Open => self.paint(severity_style(finding.severity), finding.severity.as_str()),
         };
         let subject = finding
             .package
@@ -81,9 +78,10 @@ impl Human {
         }
         match &finding.fix {
             Some(fix) => writeln!(out, "  fix:   {}", fix.command)?,
-            None if finding.patched.is_empty() => {
-                writeln!(out, "  fix:   no patched release; consider replacing the crate")?
-            }
+            None if finding.patched.is_empty() => writeln!(
+                out,
+                "  fix:   no patched release; consider replacing the crate"
+            )?,
             None => {}
         }
         if let Some(reason) = &finding.ignore_reason {

@@ -75,7 +75,11 @@ impl Graph {
     }
 
     /// How `target` is reached; `label` names a package as `name version`.
-    pub fn dependency_info(&self, target: usize, label: impl Fn(usize) -> String) -> DependencyInfo {
+    pub fn dependency_info(
+        &self,
+        target: usize,
+        label: impl Fn(usize) -> String,
+    ) -> DependencyInfo {
         let tier = (0..TIERS.len()).find(|&t| self.reach[t][target].is_some());
         let path = match tier {
             Some(t) => {
@@ -175,12 +179,20 @@ mod tests {
     const D: EdgeKinds = EdgeKinds::DEV;
 
     fn names(i: usize) -> String {
-        ["app 0.1.0", "lib 0.1.0", "a 1.0.0", "b 1.0.0", "c 1.0.0", "d 1.0.0"][i].to_owned()
+        [
+            "app 0.1.0",
+            "lib 0.1.0",
+            "a 1.0.0",
+            "b 1.0.0",
+            "c 1.0.0",
+            "d 1.0.0",
+        ][i]
+            .to_owned()
     }
 
     /// app -> lib (normal) -> a (normal) -> b (normal); app -> c (build) -> b; app -> d (dev).
     fn sample(kinds_known: bool) -> Graph {
-        let edges = vec![
+        let mut edges = vec![
             vec![(1, N), (4, B), (5, D)],
             vec![(2, N)],
             vec![(3, N)],
@@ -188,6 +200,12 @@ mod tests {
             vec![(3, N)],
             vec![],
         ];
+        if !kinds_known {
+            // As read from a lockfile: every edge may be of any kind.
+            for (_, kinds) in edges.iter_mut().flatten() {
+                *kinds = EdgeKinds::UNKNOWN;
+            }
+        }
         Graph::new(edges, vec![0], vec![0, 1], kinds_known)
     }
 
@@ -203,8 +221,14 @@ mod tests {
     #[test]
     fn build_and_dev_kinds_follow_the_first_edge() {
         let graph = sample(true);
-        assert_eq!(graph.dependency_info(4, names).kind, Some(DependencyKind::Build));
-        assert_eq!(graph.dependency_info(5, names).kind, Some(DependencyKind::Dev));
+        assert_eq!(
+            graph.dependency_info(4, names).kind,
+            Some(DependencyKind::Build)
+        );
+        assert_eq!(
+            graph.dependency_info(5, names).kind,
+            Some(DependencyKind::Dev)
+        );
         assert!(graph.dependency_info(5, names).direct);
     }
 

@@ -11,7 +11,11 @@ use std::collections::HashMap;
 /// Replaces the workspace's graph with the one cargo resolves. On failure the graph is left as it
 /// was and the reason comes back, for the caller to report once.
 pub fn enrich(workspace: &mut Workspace) -> Result<(), String> {
-    if workspace.lockfile.file_name().is_none_or(|name| name != "Cargo.lock") {
+    if workspace
+        .lockfile
+        .file_name()
+        .is_none_or(|name| name != "Cargo.lock")
+    {
         return Err("not named Cargo.lock, so it belongs to no manifest".to_owned());
     }
     let manifest = workspace.lockfile.with_file_name("Cargo.toml");
@@ -54,9 +58,7 @@ pub fn enrich(workspace: &mut Workspace) -> Result<(), String> {
                 match (source, locked.as_deref()) {
                     (None, None) => true,
                     // Git sources carry `#commit` in metadata; compare up to it.
-                    (Some(meta), Some(lock)) => {
-                        meta.split('#').next() == lock.split('#').next()
-                    }
+                    (Some(meta), Some(lock)) => meta.split('#').next() == lock.split('#').next(),
                     _ => false,
                 }
             })
@@ -109,14 +111,31 @@ fn edge_kind(kind: DependencyKind) -> EdgeKinds {
     }
 }
 
-/// Cargo's errors run to many lines of context; the first line that says `error` is the one that
-/// matters.
+/// Cargo's errors run to many lines: progress notes ("Blocking waiting for file lock ..."), the
+/// error, then context. The first `error:` line is the one that matters.
 fn summarize(message: &str) -> String {
-    let line = message
-        .lines()
-        .map(str::trim)
-        .find(|line| line.starts_with("error"))
-        .or_else(|| message.lines().map(str::trim).find(|l| !l.is_empty()))
+    let message = message
+        .trim()
+        .strip_prefix("`cargo metadata` exited with an error:")
+        .unwrap_or(message);
+    let lines = || message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let line = lines()
+        .find_map(|l| l.strip_prefix("error:"))
+        .or_else(|| lines().next())
         .unwrap_or("cargo metadata failed");
-    line.to_owned()
+    line.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summarize;
+
+    #[test]
+    fn summary_skips_progress_notes() {
+        let message = "`cargo metadata` exited with an error:     Blocking waiting for file lock on package cache\nerror: no matching package named `serde_yaml` found\nlocation searched: crates.io index";
+        assert_eq!(
+            summarize(message),
+            "no matching package named `serde_yaml` found"
+        );
+    }
 }

@@ -10,8 +10,8 @@ mod graph;
 mod lockfile;
 mod metadata;
 
-pub use discover::{discover, Discovery};
 pub(crate) use discover::relative_display;
+pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
 pub use lockfile::{load, LockedPackage, Workspace};
 pub use metadata::enrich;

@@ -1,0 +1,551 @@
+//! The real binary, end to end: reports, exit codes, output files and every kind of bad input.
+//!
+//! Each test runs with an empty CARGO_HOME so `cargo metadata --offline` behaves the same on every
+//! machine (the demo's crates are never downloaded there) and the default database is absent.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+struct Env {
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn warden(&self) -> Command {
+        let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
+        cmd.env("CARGO_HOME", self.home.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .current_dir(common::repo());
+        cmd
+    }
+
+    /// `scan` of a fixture with the bundled database.
+    fn scan(&self, path: impl AsRef<Path>) -> Command {
+        let mut cmd = self.warden();
+        // Relative to the repository (the working directory), so reports read the same wherever
+        // the checkout is.
+        cmd.arg("scan")
+            .arg(path.as_ref())
+            .args(["--db", "fixtures/advisory-db"]);
+        cmd
+    }
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Outcome {
+    let output = cmd.output().unwrap();
+    Outcome {
+        code: output
+            .status
+            .code()
+            .expect("exited normally, not by a signal"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Cargo's own wording of why `cargo metadata` failed varies between cargo versions; the rest of
+/// the report must not.
+fn assert_stable_snapshot(name: &str, text: &str) {
+    insta::with_settings!({filters => vec![
+        (r"cargo metadata --locked --offline failed \([^)]*\)", "cargo metadata --locked --offline failed ([reason])"),
+    ]}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+}
+
+// --- reports -------------------------------------------------------------------------------
+
+#[test]
+fn demo_human_report() {
+    let env = Env::new();
+    let out = run(env.scan("fixtures/demo").args(["--color", "never"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert_stable_snapshot("demo_human", &out.stdout);
+}
+
+#[test]
+fn demo_json_report() {
+    let env = Env::new();
+    let out = run(env.scan("fixtures/demo").args(["--format", "json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_stable_snapshot("demo_json", &out.stdout);
+}
+
+#[test]
+fn json_report_keeps_the_contract_field_names() {
+    let env = Env::new();
+    let out = run(env.scan("fixtures/demo").args(["--format", "json"]));
+    let report = json(&out.stdout);
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["tool"]["name"], "cargo-warden");
+    assert!(report["tool"]["version"].is_string());
+    assert_eq!(report["gate"]["passed"], false);
+    assert!(report["warnings"].is_array());
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 6);
+    for finding in findings {
+        for key in [
+            "kind", "rule", "title", "severity", "file", "line", "column", "package", "aliases",
+            "status",
+        ] {
+            assert!(
+                finding.get(key).is_some(),
+                "finding lacks `{key}`: {finding}"
+            );
+        }
+        assert!(finding["line"].as_u64().unwrap() >= 1);
+        assert!(finding["column"].as_u64().unwrap() >= 1);
+    }
+    let smallvec = findings
+        .iter()
+        .find(|f| f["rule"] == "RUSTSEC-2019-0009")
+        .unwrap();
+    assert_eq!(smallvec["kind"], "vulnerability");
+    assert_eq!(smallvec["severity"], "critical");
+    assert_eq!(smallvec["file"], "Cargo.lock");
+    assert_eq!(smallvec["package"]["name"], "smallvec");
+    assert_eq!(smallvec["package"]["version"], "0.6.9");
+    assert_eq!(smallvec["status"], "open");
+    assert_eq!(
+        smallvec["aliases"],
+        serde_json::json!(["CVE-2019-15551", "GHSA-mm7v-vpv8-xfc3"])
+    );
+    let atty = findings
+        .iter()
+        .find(|f| f["rule"] == "RUSTSEC-2024-0375")
+        .unwrap();
+    assert_eq!(atty["status"], "ignored");
+}
+
+#[test]
+fn works_as_a_cargo_subcommand() {
+    let env = Env::new();
+    let direct = run(env.scan("fixtures/demo").args(["--format", "json"]));
+    // What cargo passes on: the subcommand name first.
+    let as_cargo_would = run(env
+        .warden()
+        .args(["warden", "scan", "fixtures/demo", "--format", "json"])
+        .args(["--db", "fixtures/advisory-db"]));
+    assert_eq!(as_cargo_would.code, 1);
+    assert!(as_cargo_would.stdout == direct.stdout);
+
+    // And through cargo itself, which finds `cargo-warden` on PATH.
+    let binary = assert_cmd::cargo::cargo_bin("cargo-warden");
+    let mut path = vec![binary.parent().unwrap().to_path_buf()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.env("PATH", std::env::join_paths(path).unwrap())
+        .env("CARGO_HOME", env.home.path())
+        .current_dir(common::repo())
+        .args(["warden", "scan", "fixtures/demo", "--format", "json"])
+        .args(["--db", "fixtures/advisory-db"]);
+    let via_cargo = run(&mut cmd);
+    assert_eq!(via_cargo.code, 1, "{}", via_cargo.stderr);
+    let a = json(&via_cargo.stdout);
+    let b = json(&direct.stdout);
+    assert_eq!(a["findings"], b["findings"]);
+    assert_eq!(a["gate"], b["gate"]);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let env = Env::new();
+    let one = run(env
+        .scan("fixtures")
+        .args(["--format", "json"])
+        .env("RAYON_NUM_THREADS", "1"));
+    let many = run(env
+        .scan("fixtures")
+        .args(["--format", "json"])
+        .env("RAYON_NUM_THREADS", "8"));
+    assert_eq!(one.code, many.code);
+    assert!(
+        one.stdout == many.stdout,
+        "reports differ between 1 and 8 threads"
+    );
+    // Every fixture workspace was found: demo, edge cases, the four formats are not named
+    // Cargo.lock and so are not picked up by a directory walk.
+    let lockfiles: Vec<String> = json(&one.stdout)["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["lockfile"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        lockfiles,
+        [
+            "demo/Cargo.lock",
+            "edge-cases/Cargo.lock",
+            "path-only/ws/Cargo.lock"
+        ]
+    );
+}
+
+#[test]
+fn output_files_match_stdout_and_carry_no_colour() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let json_file = dir.path().join("report.json");
+    let human_file = dir.path().join("report.txt");
+    let out = run(env
+        .scan("fixtures/demo")
+        .args(["--format", "json", "--color", "always"])
+        .arg(format!("--output=json={}", json_file.display()))
+        .arg("--output")
+        .arg(format!("human={}", human_file.display())));
+    assert_eq!(out.code, 1);
+    assert_eq!(std::fs::read_to_string(&json_file).unwrap(), out.stdout);
+    let human = std::fs::read_to_string(&human_file).unwrap();
+    assert!(human.contains("RUSTSEC-2019-0009"));
+    assert!(!human.contains('\u{1b}'), "files never get colour");
+    // Nothing but the two reports was left behind (no temporary files).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let env = Env::new();
+    let always = run(env.scan("fixtures/demo").args(["--color", "always"]));
+    assert!(always.stdout.contains('\u{1b}'));
+    let never = run(env.scan("fixtures/demo").args(["--color", "never"]));
+    assert!(!never.stdout.contains('\u{1b}'));
+    let no_color = run(env
+        .scan("fixtures/demo")
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1"));
+    assert!(!no_color.stdout.contains('\u{1b}'));
+    assert_eq!(no_color.stdout, never.stdout);
+}
+
+// --- the gate -------------------------------------------------------------------------------
+
+#[test]
+fn fail_on_chooses_the_gate() {
+    let env = Env::new();
+    let code = |args: &[&str]| run(env.scan("fixtures/demo").args(args)).code;
+    assert_eq!(code(&[]), 1, "default: any open vulnerability");
+    assert_eq!(code(&["--fail-on", "never"]), 0);
+    assert_eq!(code(&["--fail-on", "critical"]), 1);
+    assert_eq!(code(&["--fail-on", "never,any"]), 0, "never overrides");
+    // The edge cases hold only a notice and medium unscored vulnerabilities plus one critical.
+    let edge = |args: &[&str]| run(env.scan("fixtures/edge-cases/Cargo.lock").args(args)).code;
+    assert_eq!(edge(&["--fail-on", "high"]), 1);
+    let no_vulns = tempfile::tempdir().unwrap();
+    copy_dir(&common::fixture("path-only"), no_vulns.path());
+    let clean = run(env
+        .scan(no_vulns.path().join("ws"))
+        .args(["--fail-on", "any"]));
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert!(clean.stdout.contains("gate passed"), "{}", clean.stdout);
+}
+
+#[test]
+fn ignoring_every_vulnerability_passes_the_gate_and_reports_unused_ignores() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("accepted.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[ignore]]
+id = "RUSTSEC-2019-0009"
+reason = "grow() is never called with a spilled vector"
+
+[[ignore]]
+id = "CVE-2020-26235"   # an alias works too
+reason = "no threads modify the environment"
+
+[[ignore]]
+id = "RUSTSEC-2020-0159"
+reason = "same as above"
+
+[[ignore]]
+id = "RUSTSEC-2000-0001"
+reason = "stale"
+"#,
+    )
+    .unwrap();
+    let out = run(env
+        .scan("fixtures/demo")
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out.stdout);
+    assert_eq!(report["gate"]["passed"], true);
+    let time = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "RUSTSEC-2020-0071")
+        .unwrap();
+    assert_eq!(time["status"], "ignored");
+    assert_eq!(time["ignore_reason"], "no threads modify the environment");
+    let unused: Vec<&serde_json::Value> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "unused-ignore")
+        .collect();
+    assert_eq!(unused.len(), 1);
+    assert!(unused[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("RUSTSEC-2000-0001 (line 15)"));
+}
+
+// --- discovery ------------------------------------------------------------------------------
+
+#[test]
+fn directory_scan_finds_every_lockfile_but_target_and_gitignored_ones() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["a", "nested/b", "target/debug", "vendored"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+        std::fs::copy(
+            common::fixture("lockfile-versions/v4.lock"),
+            root.join(sub).join("Cargo.lock"),
+        )
+        .unwrap();
+    }
+    std::fs::write(root.join(".gitignore"), "vendored/\n").unwrap();
+    let out = run(env.scan(root).args(["--format", "json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = json(&out.stdout);
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["a/Cargo.lock", "nested/b/Cargo.lock"]);
+}
+
+// --- bad input ------------------------------------------------------------------------------
+
+/// Runs a scan that must fail with exit 2 and one line on stderr that names `names`, and must
+/// leave no report file behind.
+fn assert_error(mut cmd: Command, names: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let out = run(cmd.arg(format!("--output=json={}", report.display())));
+    assert_eq!(
+        out.code, 2,
+        "stdout: {}\nstderr: {}",
+        out.stdout, out.stderr
+    );
+    assert_eq!(out.stdout, "");
+    let line = out.stderr.trim_end();
+    assert!(!line.contains('\n'), "one line, got: {line}");
+    assert!(line.starts_with("error: "), "{line}");
+    assert!(line.contains(names), "`{line}` should name {names}");
+    assert!(!line.contains("panicked"), "{line}");
+    assert!(!report.exists(), "no report on error");
+    line.to_owned()
+}
+
+fn workspace_with_lockfile(contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let lockfile = dir.path().join("Cargo.lock");
+    std::fs::write(&lockfile, contents).unwrap();
+    (dir, lockfile)
+}
+
+#[test]
+fn truncated_lockfile_is_an_error_naming_it() {
+    let env = Env::new();
+    let full = std::fs::read(common::fixture("demo/Cargo.lock")).unwrap();
+    let (_dir, lockfile) = workspace_with_lockfile(&full[..full.len() / 2]);
+    let line = assert_error(env.scan(&lockfile), &lockfile.display().to_string());
+    assert!(line.contains("invalid Cargo.lock"), "{line}");
+}
+
+#[test]
+fn binary_lockfile_is_an_error_naming_it() {
+    let env = Env::new();
+    let (_dir, lockfile) = workspace_with_lockfile(b"\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe");
+    let line = assert_error(env.scan(&lockfile), &lockfile.display().to_string());
+    assert!(line.contains("not a text file"), "{line}");
+}
+
+#[test]
+fn unknown_lockfile_version_is_an_error_naming_it() {
+    let env = Env::new();
+    let (_dir, lockfile) =
+        workspace_with_lockfile(b"version = 5\n\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\n");
+    let line = assert_error(env.scan(&lockfile), &lockfile.display().to_string());
+    assert!(line.contains("unsupported Cargo.lock version 5"), "{line}");
+}
+
+#[test]
+fn missing_path_is_an_error_naming_it() {
+    let env = Env::new();
+    let line = assert_error(
+        env.scan("fixtures/no-such-workspace"),
+        "fixtures/no-such-workspace",
+    );
+    assert!(line.contains("no such file or directory"), "{line}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_lockfile_is_an_error_naming_it() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let lockfile = dir.path().join("Cargo.lock");
+    std::os::unix::fs::symlink(dir.path().join("gone.lock"), &lockfile).unwrap();
+    let line = assert_error(env.scan(dir.path()), &lockfile.display().to_string());
+    assert!(line.contains("cannot read"), "{line}");
+}
+
+#[test]
+fn missing_database_is_an_error_saying_how_to_get_one() {
+    let env = Env::new();
+    let mut cmd = env.warden();
+    cmd.args(["scan", "fixtures/demo"]);
+    let default_db = env.home.path().join("advisory-db");
+    let line = assert_error(cmd, &default_db.display().to_string());
+    assert!(
+        line.contains("git clone https://github.com/rustsec/advisory-db"),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_config_is_an_error_with_line_and_hint() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("warden.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nid = \"RUSTSEC-2019-0009\"\nreson = \"typo\"\n",
+    )
+    .unwrap();
+    let mut cmd = env.scan("fixtures/demo");
+    cmd.arg("--config").arg(&config);
+    let line = assert_error(cmd, &format!("{}:3:1", config.display()));
+    assert!(
+        line.ends_with("unknown key `reson`; did you mean `reason`?"),
+        "{line}"
+    );
+}
+
+#[test]
+fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    copy_dir(&common::fixture("advisory-db"), &db);
+    let broken = db.join("crates/smallvec/RUSTSEC-2099-0005.md");
+    std::fs::write(
+        &broken,
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0005\"\npackage = \n```\n# x\n",
+    )
+    .unwrap();
+    let out = run(env
+        .warden()
+        .args(["scan", "fixtures/demo", "--format", "json", "--db"])
+        .arg(&db));
+    assert_eq!(
+        out.code, 1,
+        "the gate still fails on the real findings: {}",
+        out.stderr
+    );
+    let report = json(&out.stdout);
+    let warnings = report["warnings"].as_array().unwrap();
+    let malformed: Vec<_> = warnings
+        .iter()
+        .filter(|w| w["code"] == "malformed-advisory")
+        .collect();
+    assert_eq!(malformed.len(), 1, "{warnings:?}");
+    assert_eq!(malformed[0]["file"], broken.display().to_string());
+    assert!(malformed[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("skipped advisory: "));
+    assert_eq!(report["findings"].as_array().unwrap().len(), 6);
+
+    let human = run(env
+        .warden()
+        .args(["scan", "fixtures/demo", "--color", "never", "--db"])
+        .arg(&db));
+    assert!(human
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("warning: ") && l.contains("RUSTSEC-2099-0005.md")));
+}
+
+#[test]
+fn unknown_check_or_format_is_a_usage_error() {
+    let env = Env::new();
+    assert_eq!(
+        run(env.scan("fixtures/demo").args(["--checks", "secretz"])).code,
+        2
+    );
+    let out = run(env.scan("fixtures/demo").args(["--output", "yaml=x.yaml"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown format `yaml`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!common::repo().join("x.yaml").exists());
+    assert_eq!(run(env.warden().arg("--help")).code, 0);
+}
+
+#[test]
+fn unwritable_output_is_an_error_and_leaves_nothing() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("missing-dir/report.json");
+    let out = run(env
+        .scan("fixtures/demo")
+        .arg(format!("--output=json={}", report.display())));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("error: ") && out.stderr.contains("report.json"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stdout, "",
+        "no report on stdout when a requested file failed"
+    );
+}

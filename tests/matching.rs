@@ -1,0 +1,230 @@
+//! Which packages an advisory matches, through the library API: withdrawn advisories, pre-release
+//! boundaries, non-crates.io sources, free-form informational kinds, every lockfile format, and
+//! dependency kinds from real `cargo metadata` output.
+
+mod common;
+
+use cargo_warden::report::{DependencyKind, FindingKind, GraphSource, Report, Severity};
+use cargo_warden::{scan, workspace, ScanOptions};
+use std::path::Path;
+
+fn scan_fixture(path: &str) -> Report {
+    let mut options = ScanOptions::new(common::fixture(path), common::fixture("advisory-db"));
+    options.cargo_metadata = false;
+    scan(&options).unwrap()
+}
+
+fn matched(report: &Report) -> Vec<(String, String, String, FindingKind)> {
+    let mut rows: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let p = f.package.as_ref().unwrap();
+            (f.rule.clone(), p.name.clone(), p.version.clone(), f.kind)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn row(
+    rule: &str,
+    name: &str,
+    version: &str,
+    kind: FindingKind,
+) -> (String, String, String, FindingKind) {
+    (rule.into(), name.into(), version.into(), kind)
+}
+
+#[test]
+fn edge_cases_match_exactly_the_affected_crates_io_packages() {
+    let report = scan_fixture("edge-cases/Cargo.lock");
+    assert_eq!(
+        matched(&report),
+        [
+            row(
+                "RUSTSEC-2019-0009",
+                "smallvec",
+                "0.6.9",
+                FindingKind::Vulnerability
+            ),
+            row(
+                "RUSTSEC-2099-0002",
+                "prerel",
+                "0.9.5",
+                FindingKind::Vulnerability
+            ),
+            row(
+                "RUSTSEC-2099-0002",
+                "prerel",
+                "1.0.0-beta.2",
+                FindingKind::Vulnerability
+            ),
+            row("RUSTSEC-2099-0004", "noticed", "1.5.0", FindingKind::Notice),
+        ]
+    );
+    let smallvec = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RUSTSEC-2019-0009")
+        .unwrap();
+    assert_eq!(
+        smallvec.package.as_ref().unwrap().source.as_deref(),
+        Some("registry+https://github.com/rust-lang/crates.io-index")
+    );
+}
+
+#[test]
+fn every_lockfile_format_points_at_the_package_name_line() {
+    for (file, line) in [
+        ("v1.lock", 9),
+        ("v2.lock", 11),
+        ("v3.lock", 13),
+        ("v4.lock", 13),
+    ] {
+        let report = scan_fixture(&format!("lockfile-versions/{file}"));
+        assert_eq!(report.findings.len(), 1, "{file}");
+        let finding = &report.findings[0];
+        assert_eq!(finding.rule, "RUSTSEC-2019-0009", "{file}");
+        assert_eq!(
+            (finding.file.as_str(), finding.line, finding.column),
+            (file, line, 1)
+        );
+        let text =
+            std::fs::read_to_string(common::fixture(&format!("lockfile-versions/{file}"))).unwrap();
+        assert_eq!(
+            text.lines().nth(line - 1),
+            Some("name = \"smallvec\""),
+            "{file}"
+        );
+        assert_eq!(
+            finding.dependency.as_ref().unwrap().path,
+            ["app 0.1.0", "smallvec 0.6.9"],
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn demo_findings_carry_severity_fix_and_path() {
+    let report = scan_fixture("demo");
+    let smallvec = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RUSTSEC-2019-0009")
+        .unwrap();
+    assert_eq!(smallvec.severity, Severity::Critical);
+    assert_eq!(smallvec.cvss.as_ref().unwrap().score, 9.8);
+    let fix = smallvec.fix.as_ref().unwrap();
+    assert_eq!(
+        fix.command,
+        "cargo update -p smallvec@0.6.9 --precise 0.6.10"
+    );
+    assert!(fix.semver_compatible);
+    let dependency = smallvec.dependency.as_ref().unwrap();
+    assert_eq!(
+        dependency.path,
+        ["demo-cli 0.1.0", "demo-app 0.1.0", "smallvec 0.6.9"]
+    );
+    assert!(
+        dependency.direct,
+        "demo-app, a path member, depends on smallvec itself"
+    );
+    assert_eq!(dependency.kind, None, "no kinds without cargo metadata");
+
+    let time = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RUSTSEC-2020-0071")
+        .unwrap();
+    assert!(!time.dependency.as_ref().unwrap().direct);
+    let fix = time.fix.as_ref().unwrap();
+    assert_eq!(
+        (fix.version.as_str(), fix.semver_compatible),
+        ("0.2.23", false)
+    );
+
+    // Unscored: medium by default; an unmaintained crate ranks low.
+    let chrono = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RUSTSEC-2020-0159")
+        .unwrap();
+    assert_eq!(
+        (chrono.severity, chrono.cvss.is_none()),
+        (Severity::Medium, true)
+    );
+    let yaml = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "RUSTSEC-2024-0320")
+        .unwrap();
+    assert_eq!(
+        (yaml.kind, yaml.severity),
+        (FindingKind::Unmaintained, Severity::Low)
+    );
+    assert!(yaml.fix.is_none());
+}
+
+#[test]
+fn cargo_metadata_gives_dependency_kinds_and_members() {
+    let dir = common::fixture("path-only/ws");
+    let mut ws = workspace::load(&dir.join("Cargo.lock"), &dir).unwrap();
+    workspace::enrich(&mut ws).expect("path-only workspace resolves offline");
+    assert_eq!(ws.graph_source, GraphSource::CargoMetadata);
+    let index = |name: &str| ws.packages.iter().position(|p| p.name == name).unwrap();
+    let info = |name: &str| {
+        ws.graph
+            .dependency_info(index(name), |i| ws.packages[i].label())
+    };
+
+    assert_eq!(info("engine").kind, Some(DependencyKind::Normal));
+    assert_eq!(info("gen").kind, Some(DependencyKind::Build));
+    assert_eq!(info("testkit").kind, Some(DependencyKind::Dev));
+    assert_eq!(info("testkit").path, ["tool 0.1.0", "testkit 0.1.0"]);
+    assert_eq!(info("testkit").members, ["tool"]);
+    assert!(info("gen").direct);
+}
+
+#[test]
+fn metadata_failure_falls_back_to_the_lockfile_graph_with_one_warning() {
+    // A lockfile with no Cargo.toml beside it: cargo has nothing to resolve, on any machine.
+    let options = ScanOptions::new(
+        common::fixture("edge-cases/Cargo.lock"),
+        common::fixture("advisory-db"),
+    );
+    let report = scan(&options).unwrap();
+    let fallbacks: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code == "lockfile-graph")
+        .collect();
+    assert_eq!(fallbacks.len(), 1, "{:?}", report.warnings);
+    assert_eq!(fallbacks[0].file.as_deref(), Some("Cargo.lock"));
+    assert!(
+        fallbacks[0].message.contains("no Cargo.toml beside it"),
+        "{}",
+        fallbacks[0].message
+    );
+    assert_eq!(report.workspaces[0].graph, GraphSource::Lockfile);
+    assert_eq!(report.findings.len(), 4);
+}
+
+#[test]
+fn shared_advisory_db_loads_without_warnings() {
+    let Some(shared) = common::shared("shared_advisory_db_loads_without_warnings") else {
+        return;
+    };
+    let (db, warnings) =
+        cargo_warden::advisories::Database::load(&shared.join("advisory-db")).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(db.len(), 1205);
+}
+
+#[test]
+fn scanning_a_cargo_toml_uses_its_workspace_lockfile() {
+    let found = workspace::discover(&common::fixture("demo/crates/app/Cargo.toml")).unwrap();
+    assert_eq!(found.lockfiles, [common::fixture("demo/Cargo.lock")]);
+    assert_eq!(found.root, common::fixture("demo"));
+    assert!(Path::new(&found.lockfiles[0]).is_file());
+}
