@@ -67,7 +67,7 @@ impl Human {
                 how.push("direct".to_owned());
             }
             if let Some(kind) = dependency.kind {
-                how.push(format!("{kind:?}").to_lowercase());
+                how.push(kind.as_str().to_owned());
             }
             let how = if how.is_empty() {
                 String::new()
@@ -162,12 +162,7 @@ impl Emitter for Human {
             open.len(),
             if open.len() == 1 { "" } else { "s" },
         )?;
-        let conditions: Vec<String> = report
-            .gate
-            .fail_on
-            .iter()
-            .map(|c| format!("{c:?}").to_lowercase())
-            .collect();
+        let conditions: Vec<&str> = report.gate.fail_on.iter().map(|c| c.as_str()).collect();
         if report.gate.passed {
             writeln!(
                 out,

@@ -97,6 +97,16 @@ pub enum DependencyKind {
     Dev,
 }
 
+impl DependencyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DependencyKind::Normal => "normal",
+            DependencyKind::Build => "build",
+            DependencyKind::Dev => "dev",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cvss {
     pub vector: String,
@@ -217,6 +227,20 @@ pub enum FailOn {
     Any,
     /// Never fail.
     Never,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Vulnerability => "vulnerability",
+            FailOn::Critical => "critical",
+            FailOn::High => "high",
+            FailOn::Medium => "medium",
+            FailOn::Low => "low",
+            FailOn::Any => "any",
+            FailOn::Never => "never",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

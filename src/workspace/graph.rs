@@ -31,7 +31,8 @@ const ROOT: usize = usize::MAX;
 /// Packages are indices into the workspace's package list.
 #[derive(Debug)]
 pub struct Graph {
-    edges: Vec<Vec<(usize, EdgeKinds)>>,
+    /// Who depends on each package: the reverse of the edges, for "who pulls this in".
+    dependents: Vec<Vec<usize>>,
     roots: Vec<usize>,
     is_member: Vec<bool>,
     kinds_known: bool,
@@ -61,8 +62,14 @@ impl Graph {
             is_member[member] = true;
         }
         let reach = TIERS.map(|(allowed, _)| breadth_first(&edges, &roots, allowed));
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); edges.len()];
+        for (from, deps) in edges.iter().enumerate() {
+            for (to, _) in deps {
+                dependents[*to].push(from);
+            }
+        }
         Graph {
-            edges,
+            dependents,
             roots,
             is_member,
             kinds_known,
@@ -101,9 +108,9 @@ impl Graph {
             Some(t) if self.kinds_known => Some(TIERS[t].1),
             _ => None,
         };
-        let direct = self.edges.iter().enumerate().any(|(from, deps)| {
-            self.is_member[from] && from != target && deps.iter().any(|(to, _)| *to == target)
-        });
+        let direct = self.dependents[target]
+            .iter()
+            .any(|&from| self.is_member[from] && from != target);
         let mut members: Vec<String> = self
             .roots_reaching(target)
             .into_iter()
@@ -121,13 +128,7 @@ impl Graph {
 
     /// Roots from which `target` can be reached, found by walking the edges backwards.
     fn roots_reaching(&self, target: usize) -> Vec<usize> {
-        let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); self.edges.len()];
-        for (from, deps) in self.edges.iter().enumerate() {
-            for (to, _) in deps {
-                reverse[*to].push(from);
-            }
-        }
-        let mut seen = vec![false; self.edges.len()];
+        let mut seen = vec![false; self.dependents.len()];
         let mut queue = VecDeque::from([target]);
         seen[target] = true;
         let mut found = Vec::new();
@@ -135,7 +136,7 @@ impl Graph {
             if self.roots.binary_search(&at).is_ok() {
                 found.push(at);
             }
-            for &from in &reverse[at] {
+            for &from in &self.dependents[at] {
                 if !seen[from] {
                     seen[from] = true;
                     queue.push_back(from);

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn repo() -> &'static Path {
@@ -30,8 +31,11 @@ pub fn shared(test: &str) -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
-        "SKIPPED {test}: {} not found (it holds the shared advisory data; CI provides it)",
+    // Written to the real stderr, not through eprintln!, which the test harness captures and
+    // hides for passing tests: a skip must be visible.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nSKIPPED {test}: {} not found (it holds the shared advisory data; .ci/run requires it)",
         dir.display()
     );
     None
