@@ -4,7 +4,7 @@
 //! un-ignore a finding (or worse, look like it ignored one). Every error names the file, line and
 //! column, and suggests the key that was probably meant.
 
-use crate::error::{line_col, Error, Result};
+use crate::error::{line_col, one_line, Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -95,7 +95,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
 
 /// Serde's messages, made lowercase-friendly and given a "did you mean" where a key is unknown.
 fn explain(message: &str) -> String {
-    let message = message.trim();
+    let message = &one_line(message);
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     if message.starts_with("unknown field") {
         if let Some((unknown, expected)) = quoted.split_first() {

@@ -9,7 +9,7 @@ mod fix;
 
 pub use fix::fix_for;
 
-use crate::error::{Error, Result};
+use crate::error::{one_line, Error, Result};
 use crate::report::{FindingKind, Warning};
 use rayon::prelude::*;
 use rustsec::advisory::{Advisory, Informational};
@@ -186,7 +186,7 @@ fn parse_advisory(file: &Path) -> Result<Advisory, Warning> {
     let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
     let mut advisory: Advisory = text
         .parse()
-        .map_err(|err: rustsec::Error| warn(one_line(&err.to_string())))?;
+        .map_err(|err: rustsec::Error| warn(without_snippet(&err.to_string())))?;
     let package_dir = file
         .parent()
         .and_then(Path::file_name)
@@ -208,6 +208,33 @@ fn display(file: &Path) -> String {
     crate::workspace::relative_display(file, Path::new(""))
 }
 
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// TOML errors quote the offending source with a caret under it (`3 | package =`, `|   ^`); a
+/// one-line warning keeps the location and the message and drops the drawing.
+fn without_snippet(message: &str) -> String {
+    let kept: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            !line.is_empty()
+                && !line.starts_with('|')
+                && !line
+                    .split_once('|')
+                    .is_some_and(|(gutter, _)| gutter.trim().parse::<usize>().is_ok())
+        })
+        .collect();
+    one_line(&kept.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_snippet;
+
+    #[test]
+    fn toml_snippets_are_dropped_from_warnings() {
+        let message = "parse error: TOML parse error at line 3, column 10\n  |\n3 | package = \n  |          ^\nstring values must be quoted\n";
+        assert_eq!(
+            without_snippet(message),
+            "parse error: TOML parse error at line 3, column 10: string values must be quoted"
+        );
+    }
 }

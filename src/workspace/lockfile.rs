@@ -1,7 +1,7 @@
 //! Reading one Cargo.lock (format versions 1 to 4) into packages and a dependency graph.
 
 use super::graph::{EdgeKinds, Graph};
-use crate::error::{line_col, Error, Result};
+use crate::error::{line_col, one_line, Error, Result};
 use crate::report::GraphSource;
 use rustsec::cargo_lock::{self, SourceId};
 use std::collections::HashMap;
@@ -239,9 +239,4 @@ fn lockfile_roots(packages: &[LockedPackage], depended_on: &[bool]) -> Vec<usize
         return path_packages;
     }
     (0..packages.len()).filter(|&i| !depended_on[i]).collect()
-}
-
-/// Error messages from the TOML parser can span lines; ours are one line.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
