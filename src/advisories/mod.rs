@@ -217,9 +217,9 @@ fn without_snippet(message: &str) -> String {
         .filter(|line| {
             !line.is_empty()
                 && !line.starts_with('|')
-                && !line
+                && line
                     .split_once('|')
-                    .is_some_and(|(gutter, _)| gutter.trim().parse::<usize>().is_ok())
+                    .is_none_or(|(gutter, _)| gutter.trim().parse::<usize>().is_err())
         })
         .collect();
     one_line(&kept.join(": "))
