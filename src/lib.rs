@@ -155,13 +155,15 @@ fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Finding> {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(index, package)| {
-            database
+            let matches: Vec<_> = database
                 .matching(&package.name, &package.version, package.source.as_ref())
-                .map(move |(advisory, kind)| {
-                    let dependency = ws.graph.dependency_info(index, |i| ws.packages[i].label());
-                    advisory_finding(ws, index, advisory, kind, dependency)
-                })
-                .collect::<Vec<_>>()
+                .collect();
+            // The graph walk is per package, not per advisory: one crate often has several.
+            let dependency = (!matches.is_empty())
+                .then(|| ws.graph.dependency_info(index, |i| ws.packages[i].label()));
+            matches.into_iter().map(move |(advisory, kind)| {
+                advisory_finding(ws, index, advisory, kind, dependency.clone())
+            })
         })
         .collect()
 }
@@ -171,7 +173,7 @@ fn advisory_finding(
     index: usize,
     advisory: &Advisory,
     kind: report::FindingKind,
-    dependency: report::DependencyInfo,
+    dependency: Option<report::DependencyInfo>,
 ) -> Finding {
     let package = &ws.packages[index];
     let meta = &advisory.metadata;
@@ -196,7 +198,7 @@ fn advisory_finding(
             version: package.version.to_string(),
             source: package.source.as_ref().map(|s| s.to_string()),
         }),
-        dependency: Some(dependency),
+        dependency,
         aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
         references,
         url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
