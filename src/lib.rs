@@ -40,6 +40,12 @@ impl Check {
             Check::Advisories => "advisories",
         }
     }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Check::Advisories => "locked dependencies against RustSec advisories",
+        }
+    }
 }
 
 /// Everything a scan needs, already validated.

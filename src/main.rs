@@ -5,6 +5,7 @@
 use anyhow::{bail, Context};
 use cargo_warden::report::{FailOn, Format, Report};
 use cargo_warden::{config, workspace, Check, ScanOptions};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,12 +46,14 @@ struct ScanArgs {
     db: Option<PathBuf>,
 
     /// Checks to run, comma-separated [default: all].
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CHECKS")]
-    checks: Vec<CheckArg>,
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS",
+          value_parser = one_of(&Check::ALL, Check::name, Check::help))]
+    checks: Vec<Check>,
 
     /// Report format on stdout.
-    #[arg(long, value_enum, default_value = "human")]
-    format: FormatArg,
+    #[arg(long, default_value = "human",
+          value_parser = one_of(&Format::ALL, Format::name, Format::help))]
+    format: Format,
 
     /// Also write a report to a file, e.g. `json=report.json` (repeatable).
     #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_output)]
@@ -65,20 +68,9 @@ struct ScanArgs {
     config: Option<PathBuf>,
 
     /// When the gate fails (repeatable or comma-separated) [default: vulnerability].
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "CONDITION")]
-    fail_on: Vec<FailOnArg>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CheckArg {
-    /// Dependencies against RustSec advisories.
-    Advisories,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
+    #[arg(long, value_delimiter = ',', value_name = "CONDITION",
+          value_parser = one_of(&FailOn::ALL, FailOn::as_str, FailOn::help))]
+    fail_on: Vec<FailOn>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,36 +80,23 @@ enum ColorArg {
     Never,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum FailOnArg {
-    /// Any open vulnerability (not unmaintained, unsound or notice).
-    Vulnerability,
-    /// Any open finding of critical severity.
-    Critical,
-    /// Any open finding of high severity or worse.
-    High,
-    /// Any open finding of medium severity or worse.
-    Medium,
-    /// Any open finding of low severity or worse.
-    Low,
-    /// Any open finding.
-    Any,
-    /// Never fail the gate.
-    Never,
-}
-
-impl From<FailOnArg> for FailOn {
-    fn from(arg: FailOnArg) -> FailOn {
-        match arg {
-            FailOnArg::Vulnerability => FailOn::Vulnerability,
-            FailOnArg::Critical => FailOn::Critical,
-            FailOnArg::High => FailOn::High,
-            FailOnArg::Medium => FailOn::Medium,
-            FailOnArg::Low => FailOn::Low,
-            FailOnArg::Any => FailOn::Any,
-            FailOnArg::Never => FailOn::Never,
-        }
-    }
+/// A clap parser over one of the library's enums, so the CLI needs no mirror of it: the names
+/// and help lines come from the library.
+fn one_of<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+    help: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(
+        all.iter()
+            .map(|&value| PossibleValue::new(name(value)).help(help(value))),
+    )
+    .try_map(move |chosen: String| {
+        all.iter()
+            .copied()
+            .find(|&value| name(value) == chosen)
+            .ok_or_else(|| format!("unknown value `{chosen}`"))
+    })
 }
 
 fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
@@ -192,18 +171,13 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
         Check::ALL.to_vec()
     } else {
         args.checks
-            .iter()
-            .map(|c| match c {
-                CheckArg::Advisories => Check::Advisories,
-            })
-            .collect()
     };
     let options = ScanOptions {
         path: args.path.clone(),
         db,
         checks,
         settings,
-        fail_on: args.fail_on.into_iter().map(FailOn::from).collect(),
+        fail_on: args.fail_on,
         cargo_metadata: true,
     };
     let report = cargo_warden::scan_discovered(&discovery, &options)?;
@@ -211,10 +185,6 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     for (format, file) in &args.output {
         write_atomically(file, &report, *format)?;
     }
-    let stdout_format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-    };
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -223,7 +193,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    stdout_format
+    args.format
         .emitter(color)
         .emit(&report, &mut stdout)
         .and_then(|()| stdout.flush())

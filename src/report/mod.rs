@@ -230,6 +230,29 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    pub const ALL: [FailOn; 7] = [
+        FailOn::Vulnerability,
+        FailOn::Critical,
+        FailOn::High,
+        FailOn::Medium,
+        FailOn::Low,
+        FailOn::Any,
+        FailOn::Never,
+    ];
+
+    /// One line for `--help`.
+    pub fn help(self) -> &'static str {
+        match self {
+            FailOn::Vulnerability => "any open vulnerability (not unmaintained, unsound or notice)",
+            FailOn::Critical => "any open finding of critical severity",
+            FailOn::High => "any open finding of high severity or worse",
+            FailOn::Medium => "any open finding of medium severity or worse",
+            FailOn::Low => "any open finding of low severity or worse",
+            FailOn::Any => "any open finding",
+            FailOn::Never => "never fail the gate (overrides the others)",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailOn::Vulnerability => "vulnerability",
@@ -281,6 +304,13 @@ impl Format {
         match self {
             Format::Human => "human",
             Format::Json => "json",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Human => "for people at a terminal",
+            Format::Json => "the stable machine-readable report",
         }
     }
 
