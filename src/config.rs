@@ -2,9 +2,14 @@
 //!
 //! Unknown keys are errors, not silently ignored settings: a typo in an ignore list would otherwise
 //! un-ignore a finding (or worse, look like it ignored one). Every error names the file, line and
-//! column, and suggests the key that was probably meant.
+//! column, and suggests the key that was probably meant. Policy files share the same machinery
+//! ([`from_toml`]).
 
+use crate::date::Date;
 use crate::error::{line_col, one_line, Error, Result};
+use crate::policy::ClockKind;
+use crate::report::FailOn;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -12,11 +17,26 @@ use toml::Spanned;
 /// The name looked for at the workspace root.
 pub const FILE_NAME: &str = "warden.toml";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     /// The file the settings came from, when there was one.
     pub file: Option<PathBuf>,
     pub ignores: Vec<IgnoreRule>,
+    /// `[policy] preset` or `file`.
+    pub policy: Option<PolicyChoice>,
+    /// `[policy] clock`.
+    pub clock: Option<ClockKind>,
+    /// `[policy] baseline`, resolved against the config file's directory.
+    pub baseline: Option<PathBuf>,
+    /// `[gate] fail-on`.
+    pub fail_on: Option<Vec<FailOn>>,
+}
+
+/// Which policy to apply: an embedded preset by name, or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyChoice {
+    Preset(String),
+    File(PathBuf),
 }
 
 /// An accepted finding: matched by advisory id or any of its aliases (CVE, GHSA).
@@ -24,15 +44,33 @@ pub struct Settings {
 pub struct IgnoreRule {
     pub id: String,
     pub reason: String,
-    /// Where it is declared, so an ignore that matches nothing can be pointed at.
+    /// Where it is declared, so warnings about it can point there.
     pub line: usize,
+    /// The last day the exception holds; after it the finding is active again.
+    pub until: Option<Date>,
+    /// Only this package (`name`, or `name@version`).
+    pub package: Option<PackageScope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageScope {
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl PackageScope {
+    pub fn matches(&self, name: &str, version: &str) -> bool {
+        self.name == name && self.version.as_deref().is_none_or(|v| v == version)
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    ignore: Vec<Spanned<RawIgnore>>,
+    ignore: Vec<RawIgnore>,
+    policy: Option<RawPolicySection>,
+    gate: Option<RawGate>,
 }
 
 #[derive(Deserialize)]
@@ -40,57 +78,189 @@ struct RawConfig {
 struct RawIgnore {
     id: Spanned<String>,
     reason: Spanned<String>,
+    /// A TOML date (`until = 2026-12-31`) or a string.
+    until: Option<Spanned<toml::Value>>,
+    package: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicySection {
+    preset: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
+    clock: Option<Spanned<String>>,
+    baseline: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGate {
+    #[serde(rename = "fail-on")]
+    fail_on: Spanned<Vec<String>>,
 }
 
 pub fn load(path: &Path) -> Result<Settings> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read(path)?;
     parse(&text, path)
 }
 
-pub fn parse(text: &str, path: &Path) -> Result<Settings> {
-    let error_at = |offset: usize, message: String| {
-        let (line, column) = line_col(text, offset);
-        Error::Config {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    };
-    let raw: RawConfig = toml::from_str(text).map_err(|err| {
+pub(crate) fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Deserializes TOML, turning serde's errors into `file:line:column: message` with a "did you
+/// mean" for unknown keys.
+pub(crate) fn from_toml<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    toml::from_str(text).map_err(|err| {
         let offset = err.span().map_or(0, |span| span.start);
-        error_at(offset, explain(err.message()))
-    })?;
+        error_at(text, path, offset, explain(err.message()))
+    })
+}
+
+pub(crate) fn error_at(text: &str, path: &Path, offset: usize, message: String) -> Error {
+    let (line, column) = line_col(text, offset);
+    Error::Config {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Settings> {
+    let raw: RawConfig = from_toml(text, path)?;
+    let at = |offset: usize, message: String| error_at(text, path, offset, message);
+    let base_dir = path.parent().unwrap_or(Path::new(""));
 
     let mut ignores = Vec::with_capacity(raw.ignore.len());
     for entry in raw.ignore {
-        let entry = entry.into_inner();
         let id = entry.id.get_ref().trim();
         if id.is_empty() {
-            return Err(error_at(
+            return Err(at(
                 entry.id.span().start,
                 "`id` is empty; give the advisory id to ignore, e.g. \"RUSTSEC-2019-0009\"".into(),
             ));
         }
         if entry.reason.get_ref().trim().is_empty() {
-            return Err(error_at(
+            return Err(at(
                 entry.reason.span().start,
                 format!("`reason` for {id} is empty; say why this finding is accepted"),
             ));
         }
+        let until = match &entry.until {
+            None => None,
+            Some(value) => Some(parse_date_value(value.get_ref()).ok_or_else(|| {
+                at(
+                    value.span().start,
+                    format!("`until` for {id} is not a date; write it as 2026-12-31"),
+                )
+            })?),
+        };
+        let package = match &entry.package {
+            None => None,
+            Some(spec) => Some(parse_package_scope(spec.get_ref()).ok_or_else(|| {
+                at(
+                    spec.span().start,
+                    format!("`package` for {id} should be `name` or `name@version`"),
+                )
+            })?),
+        };
         ignores.push(IgnoreRule {
             id: id.to_owned(),
             reason: entry.reason.get_ref().trim().to_owned(),
             line: line_col(text, entry.id.span().start).0,
+            until,
+            package,
         });
     }
-    Ok(Settings {
+
+    let mut settings = Settings {
         file: Some(path.to_path_buf()),
         ignores,
+        ..Settings::default()
+    };
+    if let Some(section) = raw.policy {
+        settings.policy = match (section.preset, section.file) {
+            (Some(_), Some(file)) => {
+                return Err(at(
+                    file.span().start,
+                    "`[policy]` takes `preset` or `file`, not both".into(),
+                ))
+            }
+            (Some(preset), None) => Some(PolicyChoice::Preset(preset.into_inner())),
+            (None, Some(file)) => Some(PolicyChoice::File(base_dir.join(file.into_inner()))),
+            (None, None) => None,
+        };
+        if let Some(clock) = section.clock {
+            settings.clock = Some(ClockKind::from_name(clock.get_ref()).ok_or_else(|| {
+                at(
+                    clock.span().start,
+                    format!(
+                        "unknown clock `{}`; use one of {}",
+                        clock.get_ref(),
+                        names(ClockKind::ALL.map(ClockKind::name))
+                    ),
+                )
+            })?);
+        }
+        settings.baseline = section.baseline.map(|file| base_dir.join(file));
+    }
+    if let Some(gate) = raw.gate {
+        let mut conditions = Vec::new();
+        for name in gate.fail_on.get_ref() {
+            let condition = FailOn::from_name(name).ok_or_else(|| {
+                let hint = closest(name, &FailOn::ALL.map(FailOn::as_str))
+                    .map(|best| format!("did you mean `{best}`?"))
+                    .unwrap_or_else(|| {
+                        format!("use one of {}", names(FailOn::ALL.map(FailOn::as_str)))
+                    });
+                at(
+                    gate.fail_on.span().start,
+                    format!("unknown fail-on condition `{name}`; {hint}"),
+                )
+            })?;
+            conditions.push(condition);
+        }
+        settings.fail_on = Some(conditions);
+    }
+    Ok(settings)
+}
+
+fn parse_date_value(value: &toml::Value) -> Option<Date> {
+    match value {
+        toml::Value::String(text) => Date::parse(text.trim()),
+        toml::Value::Datetime(datetime) if datetime.time.is_none() => {
+            let date = datetime.date?;
+            Date::from_ymd(
+                i64::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn parse_package_scope(spec: &str) -> Option<PackageScope> {
+    let spec = spec.trim();
+    let (name, version) = match spec.split_once('@') {
+        Some((name, version)) => (name, Some(version)),
+        None => (spec, None),
+    };
+    if name.is_empty() || version.is_some_and(|v| semver::Version::parse(v).is_err()) {
+        return None;
+    }
+    Some(PackageScope {
+        name: name.to_owned(),
+        version: version.map(str::to_owned),
     })
+}
+
+fn names<const N: usize>(all: [&str; N]) -> String {
+    all.map(|n| format!("`{n}`")).join(", ")
 }
 
 /// Serde's messages, made lowercase-friendly and given a "did you mean" where a key is unknown.
@@ -112,9 +282,13 @@ fn explain(message: &str) -> String {
             };
         }
     }
-    if message.starts_with("missing field") && quoted.first() == Some(&"reason") {
-        return "missing key `reason`; every [[ignore]] needs one saying why the finding is accepted"
-            .to_owned();
+    if message.starts_with("missing field") {
+        if let Some(field) = quoted.first() {
+            if *field == "reason" {
+                return "missing key `reason`; every [[ignore]] needs one saying why the finding is accepted".to_owned();
+            }
+            return format!("missing key `{field}`");
+        }
     }
     message.to_owned()
 }
@@ -132,6 +306,10 @@ fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
+    fn parse_ok(text: &str) -> Settings {
+        parse(text, Path::new("warden.toml")).unwrap()
+    }
+
     fn parse_err(text: &str) -> String {
         parse(text, Path::new("warden.toml"))
             .unwrap_err()
@@ -140,18 +318,86 @@ mod tests {
 
     #[test]
     fn reads_ignores_with_their_lines() {
-        let settings = parse(
+        let settings = parse_ok(
             "# accepted risks\n[[ignore]]\nid = \"RUSTSEC-2019-0009\"\nreason = \"not reachable\"\n",
-            Path::new("warden.toml"),
-        )
-        .unwrap();
+        );
         assert_eq!(
             settings.ignores,
             [IgnoreRule {
                 id: "RUSTSEC-2019-0009".into(),
                 reason: "not reachable".into(),
-                line: 3
+                line: 3,
+                until: None,
+                package: None,
             }]
+        );
+    }
+
+    #[test]
+    fn until_takes_a_toml_date_or_a_string_and_package_a_scope() {
+        let settings = parse_ok(
+            "[[ignore]]\nid = \"A\"\nreason = \"r\"\nuntil = 2026-12-31\npackage = \"smallvec@0.6.9\"\n\n\
+             [[ignore]]\nid = \"B\"\nreason = \"r\"\nuntil = \"2027-01-15\"\npackage = \"time\"\n",
+        );
+        assert_eq!(settings.ignores[0].until, Date::parse("2026-12-31"));
+        assert_eq!(
+            settings.ignores[0].package,
+            Some(PackageScope {
+                name: "smallvec".into(),
+                version: Some("0.6.9".into())
+            })
+        );
+        assert_eq!(settings.ignores[1].until, Date::parse("2027-01-15"));
+        assert!(settings.ignores[1]
+            .package
+            .as_ref()
+            .unwrap()
+            .matches("time", "0.1.43"));
+    }
+
+    #[test]
+    fn bad_until_and_package_point_at_their_line() {
+        let err = parse_err("[[ignore]]\nid = \"A\"\nreason = \"r\"\nuntil = \"next week\"\n");
+        assert_eq!(
+            err,
+            "warden.toml:4:9: `until` for A is not a date; write it as 2026-12-31"
+        );
+        let err =
+            parse_err("[[ignore]]\nid = \"A\"\nreason = \"r\"\npackage = \"smallvec@latest\"\n");
+        assert!(
+            err.starts_with("warden.toml:4:11: `package` for A"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn policy_and_gate_sections() {
+        let settings = parse_ok(
+            "[policy]\npreset = \"fedramp\"\nclock = \"first-seen\"\nbaseline = \"sec/baseline.json\"\n\n[gate]\nfail-on = [\"overdue\", \"critical\"]\n",
+        );
+        assert_eq!(
+            settings.policy,
+            Some(PolicyChoice::Preset("fedramp".into()))
+        );
+        assert_eq!(settings.clock, Some(ClockKind::FirstSeen));
+        assert_eq!(settings.baseline, Some(PathBuf::from("sec/baseline.json")));
+        assert_eq!(
+            settings.fail_on,
+            Some(vec![FailOn::Overdue, FailOn::Critical])
+        );
+    }
+
+    #[test]
+    fn unknown_clock_and_condition_are_errors() {
+        let err = parse_err("[policy]\nclock = \"commit\"\n");
+        assert!(
+            err.starts_with("warden.toml:2:9: unknown clock `commit`"),
+            "{err}"
+        );
+        let err = parse_err("[gate]\nfail-on = [\"overdu\"]\n");
+        assert!(
+            err.contains("unknown fail-on condition `overdu`; did you mean `overdue`?"),
+            "{err}"
         );
     }
 
@@ -162,6 +408,8 @@ mod tests {
             err,
             "warden.toml:3:1: unknown key `reasn`; did you mean `reason`?"
         );
+        let err = parse_err("[gate]\nfail_on = [\"overdue\"]\n");
+        assert!(err.ends_with("did you mean `fail-on`?"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod advisories;
 pub mod config;
+pub mod date;
 pub mod error;
 pub mod policy;
 pub mod report;
@@ -16,9 +17,11 @@ pub use error::{Error, Result};
 pub use report::Report;
 
 use advisories::Database;
+use date::Date;
+use policy::{Baseline, ClockKind, Judgement, Policy};
 use rayon::prelude::*;
 use report::{
-    DatabaseSummary, FailOn, Finding, PackageRef, Status, Tool, Warning, WorkspaceSummary,
+    DatabaseSummary, Detection, FailOn, PackageRef, PolicySummary, Tool, Warning, WorkspaceSummary,
     REPORT_VERSION,
 };
 use rustsec::advisory::Advisory;
@@ -61,10 +64,18 @@ pub struct ScanOptions {
     /// Ask `cargo metadata` for dependency kinds and members (the CLI always does; tests of the
     /// lockfile-only path turn it off).
     pub cargo_metadata: bool,
+    pub policy: Policy,
+    pub clock: ClockKind,
+    /// The date due dates are measured against. The library never reads the clock itself.
+    pub today: Date,
+    /// The baseline file for the `first-seen` clock [default: `warden-baseline.json` at the scan
+    /// root].
+    pub baseline: Option<PathBuf>,
 }
 
 impl ScanOptions {
-    pub fn new(path: impl Into<PathBuf>, db: impl Into<PathBuf>) -> Self {
+    /// Defaults: all checks, the default policy preset, the `introduced` clock.
+    pub fn new(path: impl Into<PathBuf>, db: impl Into<PathBuf>, today: Date) -> Self {
         ScanOptions {
             path: path.into(),
             db: db.into(),
@@ -72,8 +83,20 @@ impl ScanOptions {
             settings: config::Settings::default(),
             fail_on: Vec::new(),
             cargo_metadata: true,
+            policy: Policy::default_preset(),
+            clock: ClockKind::Introduced,
+            today,
+            baseline: None,
         }
     }
+}
+
+/// What the checks found, before the policy judges it.
+pub struct Detected {
+    pub detections: Vec<Detection>,
+    pub warnings: Vec<Warning>,
+    pub workspaces: Vec<WorkspaceSummary>,
+    pub database: Option<DatabaseSummary>,
 }
 
 pub fn scan(options: &ScanOptions) -> Result<Report> {
@@ -84,6 +107,77 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
 /// [`scan`] for a caller that has already resolved the path (the CLI does, to find warden.toml at
 /// the scan root before scanning).
 pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) -> Result<Report> {
+    let Detected {
+        detections,
+        mut warnings,
+        workspaces,
+        database,
+    } = detect(discovery, options)?;
+    let baseline = match options.clock {
+        ClockKind::FirstSeen => {
+            let path = baseline_path(discovery, options);
+            if path.exists() {
+                Some(Baseline::load(&path)?)
+            } else {
+                warnings.push(Warning {
+                    code: "no-baseline",
+                    file: Some(workspace::relative_display(&path, &discovery.root)),
+                    message: "no baseline file, so every finding's clock starts today; run `cargo warden baseline` and commit the file".to_owned(),
+                });
+                None
+            }
+        }
+        _ => None,
+    };
+    let starts = policy::starts(
+        &detections,
+        options.clock,
+        &discovery.root,
+        baseline.as_ref(),
+        options.today,
+    );
+    let config_file = options
+        .settings
+        .file
+        .as_ref()
+        .map(|file| workspace::relative_display(file, &discovery.root));
+    let judgement = Judgement {
+        policy: &options.policy,
+        today: options.today,
+        ignores: &options.settings.ignores,
+        config_file: config_file.as_deref(),
+        fail_on: &options.fail_on,
+    };
+    let (findings, ignore_warnings, gate) = judgement.apply(detections, starts);
+    warnings.extend(ignore_warnings);
+    warnings.sort();
+
+    Ok(Report {
+        version: REPORT_VERSION,
+        tool: Tool::current(),
+        today: options.today,
+        policy: PolicySummary {
+            policy: options.policy.clone(),
+            clock: options.clock,
+        },
+        workspaces,
+        database,
+        findings,
+        warnings,
+        gate,
+    })
+}
+
+/// Where the `first-seen` clock's baseline lives for this scan.
+pub fn baseline_path(discovery: &workspace::Discovery, options: &ScanOptions) -> PathBuf {
+    options
+        .baseline
+        .clone()
+        .unwrap_or_else(|| discovery.root.join(policy::BASELINE_FILE))
+}
+
+/// Runs the checks: every detection, sorted, with the warnings met on the way.
+pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result<Detected> {
     let mut warnings: Vec<Warning> = Vec::new();
 
     let loaded: Vec<Result<Workspace>> = discovery
@@ -110,7 +204,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         warnings.extend(fallbacks.into_iter().flatten());
     }
 
-    let mut findings = Vec::new();
+    let mut detections = Vec::new();
     let mut database_summary = None;
     if options.checks.contains(&Check::Advisories) {
         let (database, db_warnings) = Database::load(&options.db)?;
@@ -120,27 +214,14 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             advisories: database.len(),
         });
         for ws in &workspaces {
-            findings.extend(advisory_findings(ws, &database));
+            detections.extend(advisory_findings(ws, &database));
         }
     }
+    detections.sort_by(|a, b| detection_key(a).cmp(&detection_key(b)));
 
-    let config_file = options
-        .settings
-        .file
-        .as_ref()
-        .map(|file| workspace::relative_display(file, &discovery.root));
-    warnings.extend(policy::apply_ignores(
-        &mut findings,
-        &options.settings.ignores,
-        config_file.as_deref(),
-    ));
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    warnings.sort();
-    let gate = policy::evaluate_gate(&findings, &options.fail_on);
-
-    Ok(Report {
-        version: REPORT_VERSION,
-        tool: Tool::current(),
+    Ok(Detected {
+        detections,
+        warnings,
         workspaces: workspaces
             .iter()
             .map(|ws| WorkspaceSummary {
@@ -150,13 +231,23 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             })
             .collect(),
         database: database_summary,
-        findings,
-        warnings,
-        gate,
     })
 }
 
-fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Finding> {
+/// The order every report uses: by file and position, then rule and package, so output does not
+/// depend on thread scheduling.
+fn detection_key(d: &Detection) -> impl Ord + '_ {
+    (
+        &d.file,
+        d.line,
+        d.column,
+        &d.rule,
+        d.package.as_ref(),
+        d.kind,
+    )
+}
+
+fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Detection> {
     ws.packages
         .par_iter()
         .enumerate()
@@ -180,7 +271,7 @@ fn advisory_finding(
     advisory: &Advisory,
     kind: report::FindingKind,
     dependency: Option<report::DependencyInfo>,
-) -> Finding {
+) -> Detection {
     let package = &ws.packages[index];
     let meta = &advisory.metadata;
     let cvss = meta.cvss.as_ref().map(|cvss| report::Cvss {
@@ -191,11 +282,10 @@ fn advisory_finding(
     let mut references: Vec<String> = meta.url.iter().map(|u| u.to_string()).collect();
     references.extend(meta.references.iter().map(|u| u.to_string()));
     references.dedup();
-    Finding {
+    Detection {
         kind,
         rule: meta.id.to_string(),
         title: meta.title.clone(),
-        severity: policy::severity(kind, cvss.as_ref(), &categories),
         file: ws.display_path.clone(),
         line: package.line,
         column: 1,
@@ -208,7 +298,7 @@ fn advisory_finding(
         aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
         references,
         url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
-        date: Some(meta.date.as_str().to_owned()),
+        date: Date::parse(meta.date.as_str()),
         categories,
         cvss,
         patched: advisory
@@ -224,8 +314,13 @@ fn advisory_finding(
             .map(|r| r.to_string())
             .collect(),
         fix: advisories::fix_for(advisory, &package.name, &package.version),
-        status: Status::Open,
-        ignore_reason: None,
         description: meta.description.trim().to_owned(),
+        fingerprint: report::fingerprint(&[
+            kind.as_str(),
+            meta.id.as_str(),
+            &package.name,
+            &ws.display_path,
+        ]),
+        clock_lines: vec![package.line, package.version_line],
     }
 }

@@ -3,8 +3,11 @@
 //! the terminal and the file system.
 
 use anyhow::{bail, Context};
-use cargo_warden::report::{FailOn, Format, Report};
-use cargo_warden::{config, workspace, Check, ScanOptions};
+use cargo_warden::config::{self, PolicyChoice};
+use cargo_warden::date::Date;
+use cargo_warden::policy::{Baseline, ClockKind, Policy, PRESETS};
+use cargo_warden::report::{FailOn, Format};
+use cargo_warden::{workspace, Check, ScanOptions};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -21,7 +24,7 @@ const EXIT_ERROR: u8 = 2;
     name = "cargo-warden",
     bin_name = "cargo warden",
     version,
-    about = "Supply-chain gate for Rust: known-vulnerable dependencies, with a verdict for CI",
+    about = "Supply-chain gate for Rust: vulnerable dependencies, remediation due dates from your security policy, and a verdict for CI",
     after_help = "Exit status: 0 gate passed, 1 gate failed, 2 error."
 )]
 struct Cli {
@@ -33,10 +36,13 @@ struct Cli {
 enum Command {
     /// Scan a workspace (or every workspace under a directory) and apply the gate.
     Scan(ScanArgs),
+    /// Record today as the first-seen date of every new finding (for `--clock first-seen`).
+    Baseline(BaselineArgs),
 }
 
+/// What selects and judges findings: shared by `scan` and `baseline`.
 #[derive(clap::Args)]
-struct ScanArgs {
+struct CommonArgs {
     /// A directory (every Cargo.lock below it), a Cargo.toml or a Cargo.lock.
     #[arg(default_value = ".")]
     path: PathBuf,
@@ -49,6 +55,20 @@ struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "CHECKS",
           value_parser = one_of(&Check::ALL, Check::name, Check::help))]
     checks: Vec<Check>,
+
+    /// Configuration file [default: warden.toml at the scanned root, if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// The date due dates are measured against [default: today, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", env = "WARDEN_TODAY", value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    common: CommonArgs,
 
     /// Report format on stdout.
     #[arg(long, default_value = "human",
@@ -63,14 +83,29 @@ struct ScanArgs {
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
 
-    /// Configuration file [default: warden.toml at the scanned root, if present].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    /// Security policy: a preset (atlassian-cloud, fedramp) or a policy file
+    /// [default: `[policy]` in warden.toml, else atlassian-cloud].
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Option<String>,
 
-    /// When the gate fails (repeatable or comma-separated) [default: vulnerability].
+    /// When each finding's remediation clock starts [default: `[policy] clock`, else introduced].
+    #[arg(long, value_parser = one_of(&ClockKind::ALL, ClockKind::name, ClockKind::help))]
+    clock: Option<ClockKind>,
+
+    /// When the gate fails (repeatable or comma-separated) [default: `[gate] fail-on`, else overdue].
     #[arg(long, value_delimiter = ',', value_name = "CONDITION",
           value_parser = one_of(&FailOn::ALL, FailOn::as_str, FailOn::help))]
     fail_on: Vec<FailOn>,
+}
+
+#[derive(clap::Args)]
+struct BaselineArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// The baseline file [default: `[policy] baseline`, else warden-baseline.json at the root].
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -121,6 +156,10 @@ fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
     Ok((format, PathBuf::from(file)))
 }
 
+fn parse_date(value: &str) -> Result<Date, String> {
+    Date::parse(value).ok_or_else(|| format!("`{value}` is not a date; use YYYY-MM-DD"))
+}
+
 fn main() -> ExitCode {
     // As `cargo warden ...`, cargo runs us with `warden` as the first argument.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -140,6 +179,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Baseline(args) => run_baseline(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -150,9 +190,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
-    let discovery = workspace::discover(&args.path)?;
-    let settings = match &args.config {
+/// Resolves the path, the config file and the shared options.
+fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOptions)> {
+    let discovery = workspace::discover(&common.path)?;
+    let settings = match &common.config {
         Some(file) => config::load(file)?,
         None => {
             let default = discovery.root.join(config::FILE_NAME);
@@ -163,27 +204,69 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
             }
         }
     };
-    let db = match args.db {
+    let db = match common.db {
         Some(db) => db,
         None => default_db()?,
     };
-    let checks = if args.checks.is_empty() {
-        Check::ALL.to_vec()
-    } else {
-        args.checks
-    };
-    let options = ScanOptions {
-        path: args.path.clone(),
-        db,
-        checks,
-        settings,
-        fail_on: args.fail_on,
-        cargo_metadata: true,
-    };
+    let today = common.today.unwrap_or_else(Date::today_utc);
+    let mut options = ScanOptions::new(&common.path, db, today);
+    if !common.checks.is_empty() {
+        options.checks = common.checks;
+    }
+    if let Some(choice) = &settings.policy {
+        options.policy = load_policy(choice)?;
+    }
+    if let Some(clock) = settings.clock {
+        options.clock = clock;
+    }
+    if let Some(fail_on) = &settings.fail_on {
+        options.fail_on = fail_on.clone();
+    }
+    options.baseline = settings.baseline.clone();
+    options.settings = settings;
+    Ok((discovery, options))
+}
+
+fn load_policy(choice: &PolicyChoice) -> anyhow::Result<Policy> {
+    match choice {
+        PolicyChoice::Preset(name) => Policy::preset(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown policy preset `{name}`; use one of {}, or `file = \"...\"` for your own",
+                preset_names()
+            )
+        }),
+        PolicyChoice::File(path) => Ok(Policy::load(path)?),
+    }
+}
+
+fn preset_names() -> String {
+    PRESETS.map(|(name, _)| name).join(", ")
+}
+
+fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let (discovery, mut options) = prepare(args.common)?;
+    if let Some(policy) = &args.policy {
+        options.policy = if PRESETS.iter().any(|(name, _)| name == policy) {
+            load_policy(&PolicyChoice::Preset(policy.clone()))?
+        } else if Path::new(policy).is_file() {
+            load_policy(&PolicyChoice::File(PathBuf::from(policy)))?
+        } else {
+            bail!(
+                "--policy `{policy}` is neither a preset ({}) nor a policy file",
+                preset_names()
+            )
+        };
+    }
+    if let Some(clock) = args.clock {
+        options.clock = clock;
+    }
+    if !args.fail_on.is_empty() {
+        options.fail_on = args.fail_on;
+    }
     let report = cargo_warden::scan_discovered(&discovery, &options)?;
 
     for (format, file) in &args.output {
-        write_atomically(file, &report, *format)?;
+        write_atomically(file, |out| format.emitter(false).emit(&report, out))?;
     }
     let color = match args.color {
         ColorArg::Always => true,
@@ -207,6 +290,37 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     })
 }
 
+fn run_baseline(args: BaselineArgs) -> anyhow::Result<u8> {
+    let (discovery, mut options) = prepare(args.common)?;
+    if args.file.is_some() {
+        options.baseline = args.file;
+    }
+    let path = cargo_warden::baseline_path(&discovery, &options);
+    let previous = if path.exists() {
+        Baseline::load(&path)?
+    } else {
+        Baseline::default()
+    };
+    let detected = cargo_warden::detect(&discovery, &options)?;
+    let updated = previous.updated(&detected.detections, options.today);
+    let kept = updated
+        .findings
+        .keys()
+        .filter(|fp| previous.findings.contains_key(*fp))
+        .count();
+    let text = serde_json::to_string_pretty(&updated).context("cannot encode the baseline")?;
+    write_atomically(&path, |out| writeln!(out, "{text}"))?;
+    eprintln!(
+        "{}: {} findings recorded ({} new, {} kept, {} dropped as fixed)",
+        path.display(),
+        updated.findings.len(),
+        updated.findings.len() - kept,
+        kept,
+        previous.findings.len() - kept
+    );
+    Ok(EXIT_PASSED)
+}
+
 /// `cargo warden scan | head` should not turn into an error.
 fn ignore_broken_pipe(err: std::io::Error) -> std::io::Result<()> {
     if err.kind() == std::io::ErrorKind::BrokenPipe {
@@ -216,22 +330,23 @@ fn ignore_broken_pipe(err: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-/// Reports are written to a temporary file beside the target and renamed into place, so a crash or
+/// Reports and baselines are written to a temporary file beside the target and renamed into place, so a crash or
 /// a full disk never leaves half a report where CI would pick it up.
-fn write_atomically(path: &Path, report: &Report, format: Format) -> anyhow::Result<()> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create the report file", path.display()))?;
-    format
-        .emitter(false)
-        .emit(report, &mut temp)
+    write(&mut temp)
         .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write the report", path.display()))?;
+        .with_context(|| format!("{}: cannot write", path.display()))?;
     temp.persist(path)
-        .with_context(|| format!("{}: cannot move the report into place", path.display()))?;
+        .with_context(|| format!("{}: cannot move the file into place", path.display()))?;
     Ok(())
 }
 

@@ -1,12 +1,15 @@
 //! The real binary, end to end: reports, exit codes, output files and every kind of bad input.
 //!
 //! Each test runs with an empty CARGO_HOME so `cargo metadata --offline` behaves the same on every
-//! machine (the demo's crates are never downloaded there) and the default database is absent.
+//! machine (the demo's crates are never downloaded there) and the default database is absent, and
+//! with "today" pinned to 2026-11-22 through WARDEN_TODAY.
 
 mod common;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+
+const TODAY: &str = "2026-11-22";
 
 struct Env {
     home: tempfile::TempDir,
@@ -22,20 +25,25 @@ impl Env {
     fn warden(&self) -> Command {
         let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
         cmd.env("CARGO_HOME", self.home.path())
+            .env("WARDEN_TODAY", TODAY)
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .current_dir(common::repo());
         cmd
     }
 
-    /// `scan` of a fixture with the bundled database.
+    /// `scan` of a fixture with the bundled database and the `published` clock, whose dates do
+    /// not depend on this checkout's git history.
     fn scan(&self, path: impl AsRef<Path>) -> Command {
         let mut cmd = self.warden();
         // Relative to the repository (the working directory), so reports read the same wherever
         // the checkout is.
-        cmd.arg("scan")
-            .arg(path.as_ref())
-            .args(["--db", "fixtures/advisory-db"]);
+        cmd.arg("scan").arg(path.as_ref()).args([
+            "--db",
+            "fixtures/advisory-db",
+            "--clock",
+            "published",
+        ]);
         cmd
     }
 }
@@ -110,6 +118,10 @@ fn json_report_keeps_the_contract_field_names() {
     let out = run(env.scan("fixtures/demo").args(["--format", "json"]));
     let report = json(&out.stdout);
     assert_eq!(report["version"], 1);
+    assert_eq!(report["today"], TODAY);
+    assert_eq!(report["policy"]["name"], "atlassian-cloud");
+    assert_eq!(report["policy"]["clock"], "published");
+    assert_eq!(report["policy"]["tiers"][0]["days"], 10);
     assert_eq!(report["tool"]["name"], "cargo-warden");
     assert!(report["tool"]["version"].is_string());
     assert_eq!(report["gate"]["passed"], false);
@@ -118,8 +130,22 @@ fn json_report_keeps_the_contract_field_names() {
     assert_eq!(findings.len(), 6);
     for finding in findings {
         for key in [
-            "kind", "rule", "title", "severity", "file", "line", "column", "package", "aliases",
+            "kind",
+            "rule",
+            "title",
+            "severity",
+            "file",
+            "line",
+            "column",
+            "package",
+            "aliases",
             "status",
+            "cvss",
+            "clock_start",
+            "clock_source",
+            "due",
+            "days_left",
+            "fingerprint",
         ] {
             assert!(
                 finding.get(key).is_some(),
@@ -138,7 +164,15 @@ fn json_report_keeps_the_contract_field_names() {
     assert_eq!(smallvec["file"], "Cargo.lock");
     assert_eq!(smallvec["package"]["name"], "smallvec");
     assert_eq!(smallvec["package"]["version"], "0.6.9");
-    assert_eq!(smallvec["status"], "open");
+    // Published 2019-06-06, critical: 10 days, so due 2019-06-16 and long overdue.
+    assert_eq!(smallvec["status"], "overdue");
+    assert_eq!(smallvec["clock_start"], "2019-06-06");
+    assert_eq!(smallvec["clock_source"], "published");
+    assert_eq!(smallvec["due"], "2019-06-16");
+    assert_eq!(smallvec["days_left"], -2716);
+    assert_eq!(smallvec["fails_gate"], serde_json::json!(["overdue"]));
+    assert_eq!(smallvec["cvss"]["score"], 9.8);
+    assert_eq!(smallvec["fingerprint"].as_str().unwrap().len(), 32);
     assert_eq!(
         smallvec["aliases"],
         serde_json::json!(["CVE-2019-15551", "GHSA-mm7v-vpv8-xfc3"])
@@ -158,7 +192,7 @@ fn works_as_a_cargo_subcommand() {
     let as_cargo_would = run(env
         .warden()
         .args(["warden", "scan", "fixtures/demo", "--format", "json"])
-        .args(["--db", "fixtures/advisory-db"]));
+        .args(["--db", "fixtures/advisory-db", "--clock", "published"]));
     assert_eq!(as_cargo_would.code, 1);
     assert!(as_cargo_would.stdout == direct.stdout);
 
@@ -172,9 +206,10 @@ fn works_as_a_cargo_subcommand() {
     let mut cmd = Command::new(cargo);
     cmd.env("PATH", std::env::join_paths(path).unwrap())
         .env("CARGO_HOME", env.home.path())
+        .env("WARDEN_TODAY", TODAY)
         .current_dir(common::repo())
         .args(["warden", "scan", "fixtures/demo", "--format", "json"])
-        .args(["--db", "fixtures/advisory-db"]);
+        .args(["--db", "fixtures/advisory-db", "--clock", "published"]);
     let via_cargo = run(&mut cmd);
     assert_eq!(via_cargo.code, 1, "{}", via_cargo.stderr);
     let a = json(&via_cargo.stdout);
@@ -259,7 +294,7 @@ fn colour_follows_the_flag_and_no_color() {
 fn fail_on_chooses_the_gate() {
     let env = Env::new();
     let code = |args: &[&str]| run(env.scan("fixtures/demo").args(args)).code;
-    assert_eq!(code(&[]), 1, "default: any open vulnerability");
+    assert_eq!(code(&[]), 1, "default: overdue findings");
     assert_eq!(code(&["--fail-on", "never"]), 0);
     assert_eq!(code(&["--fail-on", "critical"]), 1);
     assert_eq!(code(&["--fail-on", "never,any"]), 0, "never overrides");
@@ -276,7 +311,7 @@ fn fail_on_chooses_the_gate() {
 }
 
 #[test]
-fn ignoring_every_vulnerability_passes_the_gate_and_reports_unused_ignores() {
+fn ignores_accept_findings_until_they_lapse() {
     let env = Env::new();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("accepted.toml");
@@ -286,10 +321,13 @@ fn ignoring_every_vulnerability_passes_the_gate_and_reports_unused_ignores() {
 [[ignore]]
 id = "RUSTSEC-2019-0009"
 reason = "grow() is never called with a spilled vector"
+until = 2026-12-31
+package = "smallvec@0.6.9"
 
 [[ignore]]
 id = "CVE-2020-26235"   # an alias works too
 reason = "no threads modify the environment"
+until = "2026-11-01"
 
 [[ignore]]
 id = "RUSTSEC-2020-0159"
@@ -298,6 +336,12 @@ reason = "same as above"
 [[ignore]]
 id = "RUSTSEC-2000-0001"
 reason = "stale"
+until = 2027-01-01
+
+[[ignore]]
+id = "RUSTSEC-2024-0320"
+reason = "wrong package"
+package = "serde_yaml"
 "#,
     )
     .unwrap();
@@ -305,29 +349,75 @@ reason = "stale"
         .scan("fixtures/demo")
         .arg("--config")
         .arg(&config)
-        .args(["--format", "json"]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+        .args(["--format", "json", "--fail-on", "high"]));
     let report = json(&out.stdout);
+    let finding = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap()
+            .clone()
+    };
+    let smallvec = finding("RUSTSEC-2019-0009");
+    assert_eq!(smallvec["status"], "ignored");
+    assert_eq!(
+        smallvec["ignore_reason"],
+        "grow() is never called with a spilled vector"
+    );
+    assert_eq!(smallvec["fails_gate"], serde_json::json!([]));
+    // Lapsed on 2026-11-01: active again, and time's medium tier does not breach `high`.
+    assert_eq!(finding("RUSTSEC-2020-0071")["status"], "overdue");
+    assert_eq!(finding("RUSTSEC-2020-0159")["status"], "ignored");
+    // Scoped to another package: does not apply.
+    assert_eq!(finding("RUSTSEC-2024-0320")["status"], "overdue");
+    assert_eq!(out.code, 0, "nothing high is active: {}", out.stderr);
     assert_eq!(report["gate"]["passed"], true);
-    let time = report["findings"]
+
+    let warnings: Vec<(String, String)> = report["warnings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule"] == "RUSTSEC-2020-0071")
-        .unwrap();
-    assert_eq!(time["status"], "ignored");
-    assert_eq!(time["ignore_reason"], "no threads modify the environment");
-    let unused: Vec<&serde_json::Value> = report["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|w| w["code"] == "unused-ignore")
+        .filter(|w| w["code"] != "lockfile-graph")
+        .map(|w| {
+            (
+                w["code"].as_str().unwrap().to_owned(),
+                w["message"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert_eq!(unused.len(), 1);
-    assert!(unused[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("RUSTSEC-2000-0001 (line 15)"));
+    let codes: Vec<&str> = warnings.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "expired-ignore",
+            "permanent-ignore",
+            "unused-ignore",
+            "unused-ignore"
+        ],
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[0]
+            .1
+            .contains("CVE-2020-26235 (line 9) expired on 2026-11-01"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].1.contains("RUSTSEC-2020-0159 (line 14)"),
+        "{warnings:?}"
+    );
+
+    // Without the `high` override the default gate (overdue) fails on the lapsed exception.
+    let strict = run(env.scan("fixtures/demo").arg("--config").arg(&config));
+    assert_eq!(strict.code, 1);
+    assert!(strict.stdout.contains("gate failed"), "{}", strict.stdout);
+    assert!(
+        strict.stdout.contains("RUSTSEC-2020-0071 time 0.1.43: medium, OVERDUE by 2111 days (due 2021-02-10); breaches overdue"),
+        "{}",
+        strict.stdout
+    );
 }
 
 // --- discovery ------------------------------------------------------------------------------
@@ -481,7 +571,15 @@ fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
     .unwrap();
     let out = run(env
         .warden()
-        .args(["scan", "fixtures/demo", "--format", "json", "--db"])
+        .args([
+            "scan",
+            "fixtures/demo",
+            "--clock",
+            "published",
+            "--format",
+            "json",
+            "--db",
+        ])
         .arg(&db));
     assert_eq!(
         out.code, 1,
@@ -504,7 +602,15 @@ fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
 
     let human = run(env
         .warden()
-        .args(["scan", "fixtures/demo", "--color", "never", "--db"])
+        .args([
+            "scan",
+            "fixtures/demo",
+            "--clock",
+            "published",
+            "--color",
+            "never",
+            "--db",
+        ])
         .arg(&db));
     assert!(human
         .stdout

@@ -4,13 +4,24 @@
 
 mod common;
 
+use cargo_warden::date::Date;
+use cargo_warden::policy::ClockKind;
 use cargo_warden::report::{DependencyKind, FindingKind, GraphSource, Report, Severity};
 use cargo_warden::{scan, workspace, ScanOptions};
+
+fn today() -> Date {
+    Date::parse("2026-11-22").unwrap()
+}
 use std::path::Path;
 
 fn scan_fixture(path: &str) -> Report {
-    let mut options = ScanOptions::new(common::fixture(path), common::fixture("advisory-db"));
+    let mut options = ScanOptions::new(
+        common::fixture(path),
+        common::fixture("advisory-db"),
+        today(),
+    );
     options.cargo_metadata = false;
+    options.clock = ClockKind::Published;
     scan(&options).unwrap()
 }
 
@@ -19,6 +30,7 @@ fn matched(report: &Report) -> Vec<(String, String, String, FindingKind)> {
         .findings
         .iter()
         .map(|f| {
+            let f = &f.detection;
             let p = f.package.as_ref().unwrap();
             (f.rule.clone(), p.name.clone(), p.version.clone(), f.kind)
         })
@@ -66,10 +78,16 @@ fn edge_cases_match_exactly_the_affected_crates_io_packages() {
     let smallvec = report
         .findings
         .iter()
-        .find(|f| f.rule == "RUSTSEC-2019-0009")
+        .find(|f| f.detection.rule == "RUSTSEC-2019-0009")
         .unwrap();
     assert_eq!(
-        smallvec.package.as_ref().unwrap().source.as_deref(),
+        smallvec
+            .detection
+            .package
+            .as_ref()
+            .unwrap()
+            .source
+            .as_deref(),
         Some("registry+https://github.com/rust-lang/crates.io-index")
     );
 }
@@ -84,7 +102,7 @@ fn every_lockfile_format_points_at_the_package_name_line() {
     ] {
         let report = scan_fixture(&format!("lockfile-versions/{file}"));
         assert_eq!(report.findings.len(), 1, "{file}");
-        let finding = &report.findings[0];
+        let finding = &report.findings[0].detection;
         assert_eq!(finding.rule, "RUSTSEC-2019-0009", "{file}");
         assert_eq!(
             (finding.file.as_str(), finding.line, finding.column),
@@ -108,20 +126,23 @@ fn every_lockfile_format_points_at_the_package_name_line() {
 #[test]
 fn demo_findings_carry_severity_fix_and_path() {
     let report = scan_fixture("demo");
-    let smallvec = report
-        .findings
-        .iter()
-        .find(|f| f.rule == "RUSTSEC-2019-0009")
-        .unwrap();
-    assert_eq!(smallvec.severity, Severity::Critical);
-    assert_eq!(smallvec.cvss.as_ref().unwrap().score, 9.8);
-    let fix = smallvec.fix.as_ref().unwrap();
+    let find = |rule: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.detection.rule == rule)
+            .unwrap()
+    };
+    let smallvec = find("RUSTSEC-2019-0009");
+    assert_eq!(smallvec.verdict.severity, Severity::Critical);
+    assert_eq!(smallvec.detection.cvss.as_ref().unwrap().score, 9.8);
+    let fix = smallvec.detection.fix.as_ref().unwrap();
     assert_eq!(
         fix.command,
         "cargo update -p smallvec@0.6.9 --precise 0.6.10"
     );
     assert!(fix.semver_compatible);
-    let dependency = smallvec.dependency.as_ref().unwrap();
+    let dependency = smallvec.detection.dependency.as_ref().unwrap();
     assert_eq!(
         dependency.path,
         ["demo-cli 0.1.0", "demo-app 0.1.0", "smallvec 0.6.9"]
@@ -132,38 +153,26 @@ fn demo_findings_carry_severity_fix_and_path() {
     );
     assert_eq!(dependency.kind, None, "no kinds without cargo metadata");
 
-    let time = report
-        .findings
-        .iter()
-        .find(|f| f.rule == "RUSTSEC-2020-0071")
-        .unwrap();
-    assert!(!time.dependency.as_ref().unwrap().direct);
-    let fix = time.fix.as_ref().unwrap();
+    let time = find("RUSTSEC-2020-0071");
+    assert!(!time.detection.dependency.as_ref().unwrap().direct);
+    let fix = time.detection.fix.as_ref().unwrap();
     assert_eq!(
         (fix.version.as_str(), fix.semver_compatible),
         ("0.2.23", false)
     );
 
     // Unscored: medium by default; an unmaintained crate ranks low.
-    let chrono = report
-        .findings
-        .iter()
-        .find(|f| f.rule == "RUSTSEC-2020-0159")
-        .unwrap();
+    let chrono = find("RUSTSEC-2020-0159");
     assert_eq!(
-        (chrono.severity, chrono.cvss.is_none()),
+        (chrono.verdict.severity, chrono.detection.cvss.is_none()),
         (Severity::Medium, true)
     );
-    let yaml = report
-        .findings
-        .iter()
-        .find(|f| f.rule == "RUSTSEC-2024-0320")
-        .unwrap();
+    let yaml = find("RUSTSEC-2024-0320");
     assert_eq!(
-        (yaml.kind, yaml.severity),
+        (yaml.detection.kind, yaml.verdict.severity),
         (FindingKind::Unmaintained, Severity::Low)
     );
-    assert!(yaml.fix.is_none());
+    assert!(yaml.detection.fix.is_none());
 }
 
 #[test]
@@ -192,6 +201,7 @@ fn metadata_failure_falls_back_to_the_lockfile_graph_with_one_warning() {
     let options = ScanOptions::new(
         common::fixture("edge-cases/Cargo.lock"),
         common::fixture("advisory-db"),
+        today(),
     );
     let report = scan(&options).unwrap();
     let fallbacks: Vec<_> = report

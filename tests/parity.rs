@@ -5,6 +5,8 @@
 
 mod common;
 
+use cargo_warden::date::Date;
+use cargo_warden::policy::ClockKind;
 use cargo_warden::{scan, ScanOptions};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,8 +30,13 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
             .iter()
             .map(|r| (r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()))
             .collect();
-        let mut options = ScanOptions::new(dir.join(file), shared.join("advisory-db"));
+        let mut options = ScanOptions::new(
+            dir.join(file),
+            shared.join("advisory-db"),
+            Date::parse("2026-11-22").unwrap(),
+        );
         options.cargo_metadata = false;
+        options.clock = ClockKind::Published;
         let report = scan(&options).unwrap_or_else(|err| panic!("{file}: {err}"));
         assert!(
             report
@@ -43,6 +50,7 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
             .findings
             .iter()
             .map(|f| {
+                let f = &f.detection;
                 let package = f.package.as_ref().unwrap();
                 (
                     f.kind.as_str().to_owned(),

@@ -1,5 +1,6 @@
-//! The terminal report: findings grouped worst first within each file, each with where it is, how
-//! it is reached and what to run, then one summary line and the gate's verdict.
+//! The terminal report: what is overdue first, then what is due soon, then the rest, each finding
+//! with where it is, when it is due, how it is reached and what to run; then one summary line and
+//! the gate's verdict with the findings that broke it.
 
 use super::{Emitter, Finding, Report, Severity, Status};
 use anstyle::{AnsiColor, Style};
@@ -23,6 +24,35 @@ fn severity_style(severity: Severity) -> Style {
     }
 }
 
+const GROUPS: [(Status, &str); 4] = [
+    (Status::Overdue, "overdue"),
+    (Status::DueSoon, "due soon"),
+    (Status::OnTrack, "on track"),
+    (Status::Ignored, "ignored"),
+];
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "OVERDUE by 12 days (due 2026-11-10)", "due in 5 days (2026-11-27)", "due today (...)".
+fn deadline(finding: &Finding) -> String {
+    let v = &finding.verdict;
+    match v.days_left {
+        d if d < 0 => format!(
+            "OVERDUE by {} (due {})",
+            plural(d.unsigned_abs() as usize, "day"),
+            v.due
+        ),
+        0 => format!("due today ({})", v.due),
+        d => format!("due in {} ({})", plural(d as usize, "day"), v.due),
+    }
+}
+
 impl Human {
     fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
@@ -33,41 +63,59 @@ impl Human {
     }
 
     fn finding(&self, out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
-        let label = match finding.status {
-            Status::Ignored => self.paint(DIM, "ignored"),
-            Status::Open => self.paint(severity_style(finding.severity), finding.severity.as_str()),
-        };
-        let subject = finding
-            .package
-            .as_ref()
-            .map(|p| format!("{} {}", p.name, p.version))
-            .unwrap_or_default();
+        let (d, v) = (&finding.detection, &finding.verdict);
         writeln!(
             out,
-            "{label} {} {} {}",
-            self.paint(BOLD, &finding.rule),
-            finding.kind.as_str(),
-            self.paint(BOLD, &subject)
+            "{} {} {} {}",
+            self.paint(severity_style(v.severity), v.severity.as_str()),
+            self.paint(BOLD, &d.rule),
+            d.kind.as_str(),
+            self.paint(BOLD, &d.subject())
         )?;
-        writeln!(out, "  {}", finding.title)?;
+        writeln!(out, "  {}", d.title)?;
+        let clock = format!(
+            "clock started {} ({})",
+            v.clock_start,
+            v.clock_source.as_str()
+        );
+        match v.status {
+            Status::Ignored => writeln!(
+                out,
+                "  {} {}; would be {}",
+                self.paint(DIM, "ignored:"),
+                v.ignore_reason.as_deref().unwrap_or(""),
+                deadline(finding)
+            )?,
+            Status::Overdue => writeln!(
+                out,
+                "  {}, {clock}",
+                self.paint(AnsiColor::Red.on_default().bold(), &deadline(finding))
+            )?,
+            Status::DueSoon => writeln!(
+                out,
+                "  {}, {clock}",
+                self.paint(AnsiColor::Yellow.on_default().bold(), &deadline(finding))
+            )?,
+            Status::OnTrack => writeln!(out, "  {}, {clock}", deadline(finding))?,
+        }
         writeln!(
             out,
             "  {} {}:{}:{}",
             self.paint(DIM, "-->"),
-            finding.file,
-            finding.line,
-            finding.column
+            d.file,
+            d.line,
+            d.column
         )?;
-        if let Some(cvss) = &finding.cvss {
+        if let Some(cvss) = &d.cvss {
             writeln!(out, "  cvss:  {} ({})", cvss.score, cvss.vector)?;
         }
-        if let Some(dependency) = &finding.dependency {
+        if let Some(dependency) = &d.dependency {
             let mut how = Vec::new();
             if dependency.direct {
-                how.push("direct".to_owned());
+                how.push("direct");
             }
             if let Some(kind) = dependency.kind {
-                how.push(kind.as_str().to_owned());
+                how.push(kind.as_str());
             }
             let how = if how.is_empty() {
                 String::new()
@@ -76,21 +124,18 @@ impl Human {
             };
             writeln!(out, "  path:  {}{how}", dependency.path.join(" > "))?;
         }
-        match &finding.fix {
+        match &d.fix {
             Some(fix) => writeln!(out, "  fix:   {}", fix.command)?,
-            None if finding.patched.is_empty() => writeln!(
+            None if d.patched.is_empty() => writeln!(
                 out,
                 "  fix:   no patched release; consider replacing the crate"
             )?,
             None => {}
         }
-        if let Some(reason) = &finding.ignore_reason {
-            writeln!(out, "  ignored: {reason}")?;
+        if !d.aliases.is_empty() {
+            writeln!(out, "  also:  {}", d.aliases.join(", "))?;
         }
-        if !finding.aliases.is_empty() {
-            writeln!(out, "  also:  {}", finding.aliases.join(", "))?;
-        }
-        if let Some(url) = &finding.url {
+        if let Some(url) = &d.url {
             writeln!(out, "  more:  {url}")?;
         }
         writeln!(out)
@@ -115,70 +160,100 @@ impl Emitter for Human {
         if !report.warnings.is_empty() {
             writeln!(out)?;
         }
-        for finding in &report.findings {
-            self.finding(out, finding)?;
-        }
 
-        let open: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Open)
-            .collect();
-        let ignored = report.findings.len() - open.len();
-        let packages: usize = report.workspaces.iter().map(|w| w.packages).sum();
-        let lockfiles = report.workspaces.len();
         let mut counts = Vec::new();
-        for severity in [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ] {
-            let n = open.iter().filter(|f| f.severity == severity).count();
-            if n > 0 {
-                counts.push(format!("{n} {}", severity.as_str()));
+        for (status, heading) in GROUPS {
+            // Most urgent first within a group: fewest days left, then the more severe tier.
+            let mut group: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.verdict.status == status)
+                .collect();
+            group.sort_by_key(|f| (f.verdict.days_left, f.verdict.severity));
+            if group.is_empty() {
+                continue;
+            }
+            counts.push(format!("{} {heading}", group.len()));
+            writeln!(
+                out,
+                "{}",
+                self.paint(BOLD, &format!("== {heading} ({})", group.len()))
+            )?;
+            writeln!(out)?;
+            for finding in group {
+                self.finding(out, finding)?;
             }
         }
+
+        let packages: usize = report.workspaces.iter().map(|w| w.packages).sum();
+        let lockfiles = report.workspaces.len();
+        let against = report
+            .database
+            .as_ref()
+            .map(|db| {
+                format!(
+                    " against {}",
+                    plural(db.advisories, "advisory").replace("advisorys", "advisories")
+                )
+            })
+            .unwrap_or_default();
         let breakdown = if counts.is_empty() {
             String::new()
         } else {
-            format!(" ({})", counts.join(", "))
-        };
-        let ignored = if ignored > 0 {
-            format!(", {ignored} ignored")
-        } else {
-            String::new()
+            format!(": {}", counts.join(", "))
         };
         writeln!(
             out,
-            "scanned {packages} packages in {lockfiles} lockfile{}{}: {} open finding{}{breakdown}{ignored}",
-            if lockfiles == 1 { "" } else { "s" },
-            report
-                .database
-                .as_ref()
-                .map(|db| format!(" against {} advisories", db.advisories))
-                .unwrap_or_default(),
-            open.len(),
-            if open.len() == 1 { "" } else { "s" },
+            "scanned {} in {}{against}: {}{breakdown}",
+            plural(packages, "package"),
+            plural(lockfiles, "lockfile"),
+            plural(report.findings.len(), "finding"),
+        )?;
+        writeln!(
+            out,
+            "policy {} ({} days), clock {}, today {}",
+            report.policy.policy.name,
+            report.policy.policy.days.as_str(),
+            report.policy.clock.name(),
+            report.today
         )?;
         let conditions: Vec<&str> = report.gate.fail_on.iter().map(|c| c.as_str()).collect();
         if report.gate.passed {
-            writeln!(
+            return writeln!(
                 out,
                 "{} (fail-on: {})",
                 self.paint(AnsiColor::Green.on_default().bold(), "gate passed"),
                 conditions.join(", ")
-            )
-        } else {
+            );
+        }
+        writeln!(
+            out,
+            "{}: {} breach fail-on {}:",
+            self.paint(AnsiColor::Red.on_default().bold(), "gate failed"),
+            plural(report.gate.failing, "finding"),
+            conditions.join(", ")
+        )?;
+        for finding in report
+            .findings
+            .iter()
+            .filter(|f| !f.verdict.fails_gate.is_empty())
+        {
+            let why: Vec<&str> = finding
+                .verdict
+                .fails_gate
+                .iter()
+                .map(|c| c.as_str())
+                .collect();
             writeln!(
                 out,
-                "{}: {} finding{} breach fail-on: {}",
-                self.paint(AnsiColor::Red.on_default().bold(), "gate failed"),
-                report.gate.failing,
-                if report.gate.failing == 1 { "" } else { "s" },
-                conditions.join(", ")
-            )
+                "  {} {}: {}, {}; breaches {}",
+                finding.detection.rule,
+                finding.detection.subject(),
+                finding.verdict.severity.as_str(),
+                deadline(finding),
+                why.join(", ")
+            )?;
         }
+        Ok(())
     }
 }

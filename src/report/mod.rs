@@ -7,6 +7,8 @@
 mod human;
 mod json;
 
+use crate::date::Date;
+use crate::policy::{ClockSource, Policy};
 use serde::Serialize;
 use std::io;
 
@@ -59,13 +61,28 @@ impl Severity {
     }
 }
 
+/// Where a finding stands against its due date. Ordered most urgent first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Counts toward the gate.
-    Open,
-    /// Matched an `[[ignore]]` entry: reported, never fails the gate.
+    /// Past its due date.
+    Overdue,
+    /// Due within the policy's window.
+    DueSoon,
+    OnTrack,
+    /// Accepted by an `[[ignore]]` entry: reported, never fails the gate.
     Ignored,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Overdue => "overdue",
+            Status::DueSoon => "due-soon",
+            Status::OnTrack => "on-track",
+            Status::Ignored => "ignored",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -123,12 +140,12 @@ pub struct Fix {
     pub command: String,
 }
 
+/// What a check found, before the policy has judged it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Finding {
+pub struct Detection {
     pub kind: FindingKind,
     pub rule: String,
     pub title: String,
-    pub severity: Severity,
     /// Relative to the scanned root, `/` separators.
     pub file: String,
     pub line: usize,
@@ -139,30 +156,73 @@ pub struct Finding {
     pub references: Vec<String>,
     pub url: Option<String>,
     /// When the advisory was published (`YYYY-MM-DD`).
-    pub date: Option<String>,
+    pub date: Option<Date>,
     pub categories: Vec<String>,
     pub cvss: Option<Cvss>,
     pub patched: Vec<String>,
     pub unaffected: Vec<String>,
     pub fix: Option<Fix>,
-    pub status: Status,
-    pub ignore_reason: Option<String>,
     pub description: String,
+    /// Stable identity across runs (survives version bumps of the package), for baselines.
+    pub fingerprint: String,
+    /// Lines whose commit dates tell when the finding was introduced (the `introduced` clock).
+    #[serde(skip)]
+    pub clock_lines: Vec<usize>,
 }
 
-impl Finding {
-    /// The order every report uses: by file and position, then rule and package, so output does
-    /// not depend on thread scheduling.
-    pub fn sort_key(&self) -> impl Ord + '_ {
-        (
-            &self.file,
-            self.line,
-            self.column,
-            &self.rule,
-            self.package.as_ref(),
-            self.kind,
-        )
+impl Detection {
+    /// The advisory's publication date, where the `published` clock starts.
+    pub fn published(&self) -> Option<Date> {
+        self.date
     }
+
+    /// What the finding is about, for people: `smallvec 0.6.9`, or the file for source findings.
+    pub fn subject(&self) -> String {
+        match &self.package {
+            Some(p) => format!("{} {}", p.name, p.version),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// The policy's judgement of a detection: tier, clock, due date, status and gate breaches.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    pub severity: Severity,
+    pub clock_start: Date,
+    pub clock_source: ClockSource,
+    pub due: Date,
+    /// Negative when overdue.
+    pub days_left: i64,
+    pub status: Status,
+    pub ignore_reason: Option<String>,
+    /// The `--fail-on` conditions this finding breaches (empty when it does not fail the gate).
+    pub fails_gate: Vec<FailOn>,
+}
+
+/// A detection with its verdict: what every report shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub detection: Detection,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// A stable fingerprint: the kind, rule, package name (not version: an upgrade that is still
+/// affected keeps its clock) or file, hashed so it is short and reveals nothing of its inputs.
+pub fn fingerprint(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"cargo-warden/1");
+    for part in parts {
+        hasher.update([0]);
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Something the scan stepped over and the user should know about.
@@ -216,22 +276,25 @@ pub struct DatabaseSummary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailOn {
-    /// Any open finding of kind `vulnerability` (the default).
-    Vulnerability,
-    /// Any open finding at or above this severity.
+    /// Any finding past its due date (the default).
+    Overdue,
+    /// Any finding due within the policy's window, or past it.
+    DueSoon,
+    /// Any active finding of this tier or above.
     Critical,
     High,
     Medium,
     Low,
-    /// Any open finding at all.
+    /// Any active finding at all.
     Any,
     /// Never fail.
     Never,
 }
 
 impl FailOn {
-    pub const ALL: [FailOn; 7] = [
-        FailOn::Vulnerability,
+    pub const ALL: [FailOn; 8] = [
+        FailOn::Overdue,
+        FailOn::DueSoon,
         FailOn::Critical,
         FailOn::High,
         FailOn::Medium,
@@ -243,19 +306,21 @@ impl FailOn {
     /// One line for `--help`.
     pub fn help(self) -> &'static str {
         match self {
-            FailOn::Vulnerability => "any open vulnerability (not unmaintained, unsound or notice)",
-            FailOn::Critical => "any open finding of critical severity",
-            FailOn::High => "any open finding of high severity or worse",
-            FailOn::Medium => "any open finding of medium severity or worse",
-            FailOn::Low => "any open finding of low severity or worse",
-            FailOn::Any => "any open finding",
+            FailOn::Overdue => "any finding past its due date (the default)",
+            FailOn::DueSoon => "any finding due within the policy's window, or overdue",
+            FailOn::Critical => "any active finding of the critical tier",
+            FailOn::High => "any active finding of the high tier or above",
+            FailOn::Medium => "any active finding of the medium tier or above",
+            FailOn::Low => "any active finding of the low tier or above",
+            FailOn::Any => "any active finding",
             FailOn::Never => "never fail the gate (overrides the others)",
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            FailOn::Vulnerability => "vulnerability",
+            FailOn::Overdue => "overdue",
+            FailOn::DueSoon => "due-soon",
             FailOn::Critical => "critical",
             FailOn::High => "high",
             FailOn::Medium => "medium",
@@ -263,6 +328,10 @@ impl FailOn {
             FailOn::Any => "any",
             FailOn::Never => "never",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<FailOn> {
+        FailOn::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 
@@ -278,11 +347,22 @@ pub struct Gate {
 pub struct Report {
     pub version: u32,
     pub tool: Tool,
+    /// The date due dates are measured against (`--today`, or the system clock).
+    pub today: Date,
+    pub policy: PolicySummary,
     pub workspaces: Vec<WorkspaceSummary>,
     pub database: Option<DatabaseSummary>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,
+}
+
+/// The policy applied, with the clock that was asked for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicySummary {
+    #[serde(flatten)]
+    pub policy: Policy,
+    pub clock: crate::policy::ClockKind,
 }
 
 /// Turns a finished report into bytes. Emitters format; they never filter, decide or exit.

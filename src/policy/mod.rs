@@ -1,0 +1,179 @@
+//! What findings mean for the build. The policy gives every detection a severity tier, a clock
+//! start, a due date and a status; ignores accept findings until they lapse; the gate's verdict is
+//! computed here, once, before any report is written, so every output format and the exit code
+//! agree.
+
+mod clock;
+mod spec;
+
+pub use clock::{
+    starts, Baseline, BaselineEntry, ClockKind, ClockSource, LineDates, BASELINE_FILE,
+};
+pub use spec::{DayCount, Policy, Tier, DEFAULT_PRESET, PRESETS};
+
+use crate::config::IgnoreRule;
+use crate::date::Date;
+use crate::report::{Detection, FailOn, Finding, Gate, Status, Verdict, Warning};
+
+/// What the policy needs besides the detections.
+pub struct Judgement<'a> {
+    pub policy: &'a Policy,
+    pub today: Date,
+    pub ignores: &'a [IgnoreRule],
+    /// The config file the ignores came from, for warnings.
+    pub config_file: Option<&'a str>,
+    pub fail_on: &'a [FailOn],
+}
+
+impl Judgement<'_> {
+    /// Judges every detection whose clock started at the paired date.
+    pub fn apply(
+        &self,
+        detections: Vec<Detection>,
+        starts: Vec<(Date, ClockSource)>,
+    ) -> (Vec<Finding>, Vec<Warning>, Gate) {
+        let mut ignore_state = vec![IgnoreUse::Unused; self.ignores.len()];
+        let mut findings: Vec<Finding> = detections
+            .into_iter()
+            .zip(starts)
+            .map(|(detection, (clock_start, clock_source))| {
+                let severity = self.policy.severity(
+                    detection.kind,
+                    detection.cvss.as_ref().map(|c| c.score),
+                    &detection.categories,
+                );
+                let due = self.policy.due(clock_start, severity);
+                let days_left = due.days_since(self.today);
+                let mut status = if days_left < 0 {
+                    Status::Overdue
+                } else if days_left <= i64::from(self.policy.due_soon) {
+                    Status::DueSoon
+                } else {
+                    Status::OnTrack
+                };
+                let mut ignore_reason = None;
+                if let Some(index) = self.matching_ignore(&detection) {
+                    let rule = &self.ignores[index];
+                    if rule.until.is_some_and(|until| self.today > until) {
+                        ignore_state[index] = IgnoreUse::Expired;
+                    } else {
+                        ignore_state[index] = IgnoreUse::Applied;
+                        status = Status::Ignored;
+                        ignore_reason = Some(rule.reason.clone());
+                    }
+                }
+                Finding {
+                    detection,
+                    verdict: Verdict {
+                        severity,
+                        clock_start,
+                        clock_source,
+                        due,
+                        days_left,
+                        status,
+                        ignore_reason,
+                        fails_gate: Vec::new(),
+                    },
+                }
+            })
+            .collect();
+        let warnings = self.ignore_warnings(&ignore_state);
+        let gate = evaluate_gate(&mut findings, self.fail_on);
+        (findings, warnings, gate)
+    }
+
+    fn matching_ignore(&self, detection: &Detection) -> Option<usize> {
+        self.ignores.iter().position(|rule| {
+            let id_matches = rule.id == detection.rule || detection.aliases.contains(&rule.id);
+            let package_matches = match (&rule.package, &detection.package) {
+                (None, _) => true,
+                (Some(scope), Some(package)) => scope.matches(&package.name, &package.version),
+                (Some(_), None) => false,
+            };
+            id_matches && package_matches
+        })
+    }
+
+    fn ignore_warnings(&self, state: &[IgnoreUse]) -> Vec<Warning> {
+        let warning = |code, message| Warning {
+            code,
+            file: self.config_file.map(str::to_owned),
+            message,
+        };
+        let mut warnings = Vec::new();
+        for (rule, state) in self.ignores.iter().zip(state) {
+            let id = &rule.id;
+            let line = rule.line;
+            match (state, rule.until) {
+                (IgnoreUse::Unused, _) => warnings.push(warning(
+                    "unused-ignore",
+                    format!("ignore for {id} (line {line}) matched no finding; remove it if the advisory no longer applies"),
+                )),
+                (IgnoreUse::Expired, Some(until)) => warnings.push(warning(
+                    "expired-ignore",
+                    format!("the exception for {id} (line {line}) expired on {until}; the finding is active again: fix it, or renew the exception with a later `until`"),
+                )),
+                (IgnoreUse::Applied, None) => warnings.push(warning(
+                    "permanent-ignore",
+                    format!("ignore for {id} (line {line}) has no `until`, so it is a permanent exception; add `until = YYYY-MM-DD` to have it reviewed"),
+                )),
+                _ => {}
+            }
+        }
+        warnings
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IgnoreUse {
+    Unused,
+    Applied,
+    Expired,
+}
+
+/// Whether an active finding breaches one condition.
+fn breaches(condition: FailOn, verdict: &Verdict) -> bool {
+    use crate::report::Severity;
+    match condition {
+        FailOn::Overdue => verdict.status == Status::Overdue,
+        FailOn::DueSoon => matches!(verdict.status, Status::Overdue | Status::DueSoon),
+        FailOn::Critical => verdict.severity <= Severity::Critical,
+        FailOn::High => verdict.severity <= Severity::High,
+        FailOn::Medium => verdict.severity <= Severity::Medium,
+        FailOn::Low => verdict.severity <= Severity::Low,
+        FailOn::Any => true,
+        FailOn::Never => false,
+    }
+}
+
+/// The gate fails when an active finding breaches any condition; `never` overrides the rest.
+/// Each finding records which conditions it breaches, so reports can say why.
+pub fn evaluate_gate(findings: &mut [Finding], fail_on: &[FailOn]) -> Gate {
+    let mut fail_on = if fail_on.is_empty() {
+        vec![FailOn::Overdue]
+    } else {
+        fail_on.to_vec()
+    };
+    fail_on.sort();
+    fail_on.dedup();
+    let never = fail_on.contains(&FailOn::Never);
+    let mut failing = 0;
+    for finding in findings.iter_mut() {
+        let verdict = &mut finding.verdict;
+        verdict.fails_gate = if never || verdict.status == Status::Ignored {
+            Vec::new()
+        } else {
+            fail_on
+                .iter()
+                .copied()
+                .filter(|&c| breaches(c, verdict))
+                .collect()
+        };
+        failing += usize::from(!verdict.fails_gate.is_empty());
+    }
+    Gate {
+        passed: failing == 0,
+        fail_on,
+        failing,
+    }
+}
