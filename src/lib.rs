@@ -321,6 +321,9 @@ fn advisory_finding(
             &package.name,
             &ws.display_path,
         ]),
-        clock_lines: vec![package.line, package.version_line],
+        origin: report::Origin::LockfileEntry {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+        },
     }
 }

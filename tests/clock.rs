@@ -195,6 +195,19 @@ fn a_version_bump_restarts_the_clock_of_that_version() {
 }
 
 #[test]
+fn a_removed_and_readded_version_dates_from_its_return() {
+    let repo = Repo::new();
+    repo.commit_lockfile(&[("smallvec", "0.6.9")], "2026-01-05");
+    repo.commit_lockfile(&[("smallvec", "0.6.10")], "2026-03-01");
+    repo.commit_lockfile(&[("smallvec", "0.6.9")], "2026-11-18");
+    let scan = scan(repo.path(), "2026-11-22", &[]);
+    assert_eq!(
+        scan.dates("RUSTSEC-2019-0009"),
+        row("2026-11-18", "introduced", "2026-11-28", 6, "due-soon")
+    );
+}
+
+#[test]
 fn introduced_never_starts_before_the_advisory() {
     let repo = Repo::new();
     repo.commit_lockfile(&[("time", "0.1.43")], "2019-03-01");

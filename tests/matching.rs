@@ -73,8 +73,23 @@ fn edge_cases_match_exactly_the_affected_crates_io_packages() {
                 FindingKind::Vulnerability
             ),
             row("RUSTSEC-2099-0004", "noticed", "1.5.0", FindingKind::Notice),
+            row(
+                "RUSTSEC-2099-0006",
+                "scored-v4",
+                "1.0.0",
+                FindingKind::Vulnerability
+            ),
         ]
     );
+    let v4 = report
+        .findings
+        .iter()
+        .find(|f| f.detection.rule == "RUSTSEC-2099-0006")
+        .unwrap();
+    let cvss = v4.detection.cvss.as_ref().unwrap();
+    assert!(cvss.vector.starts_with("CVSS:4.0/"));
+    assert_eq!(cvss.score, 9.3);
+    assert_eq!(v4.verdict.severity, Severity::Critical);
     let smallvec = report
         .findings
         .iter()
@@ -217,7 +232,7 @@ fn metadata_failure_falls_back_to_the_lockfile_graph_with_one_warning() {
         fallbacks[0].message
     );
     assert_eq!(report.workspaces[0].graph, GraphSource::Lockfile);
-    assert_eq!(report.findings.len(), 4);
+    assert_eq!(report.findings.len(), 5);
 }
 
 #[test]

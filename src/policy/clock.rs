@@ -1,13 +1,15 @@
 //! When each finding's remediation clock started.
 //!
-//! `introduced` asks git when the affected line entered the file (one `git blame --porcelain` per
-//! file, not per finding); `published` takes the advisory's date; `first-seen` reads a baseline
-//! file. Each falls back (introduced -> published -> today) and says which source it used, so a
-//! shallow clone or an uncommitted lockfile never silently produces a wrong date.
+//! `introduced` asks git when the affected thing entered the branch, with one git process per file,
+//! never one per finding: for a lockfile, when each affected `name`/`version` entry appeared
+//! ([`lockfile_entry_dates`]); for source lines, `git blame --porcelain` ([`LineDates`]).
+//! `published` takes the advisory's date; `first-seen` reads a baseline file. Each falls back
+//! (introduced -> published -> today) and says which source it used, so a shallow clone or an
+//! uncommitted lockfile never silently produces a wrong date.
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::report::Detection;
+use crate::report::{Detection, Origin};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -99,32 +101,282 @@ pub fn starts(
             )
             .collect(),
         ClockKind::Introduced => {
-            let files: HashSet<&str> = detections.iter().map(|d| d.file.as_str()).collect();
-            let mut files: Vec<&str> = files.into_iter().collect();
-            files.sort_unstable();
-            let blames: HashMap<&str, Option<LineDates>> = files
+            let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (index, detection) in detections.iter().enumerate() {
+                by_file
+                    .entry(detection.file.as_str())
+                    .or_default()
+                    .push(index);
+            }
+            let files: Vec<(&str, Vec<usize>)> = by_file.into_iter().collect();
+            let introduced: Vec<(usize, Option<Date>)> = files
                 .par_iter()
-                .map(|file| (*file, LineDates::blame(&root.join(file))))
+                .flat_map_iter(|(file, indices)| {
+                    let dates = introduced_dates(&root.join(file), indices, detections);
+                    indices.iter().copied().zip(dates).collect::<Vec<_>>()
+                })
                 .collect();
+            let mut by_index = vec![None; detections.len()];
+            for (index, date) in introduced {
+                by_index[index] = date;
+            }
             detections
                 .iter()
-                .map(|d| {
-                    let introduced = blames
-                        .get(d.file.as_str())
-                        .and_then(Option::as_ref)
-                        .and_then(|dates| dates.introduced(&d.clock_lines));
-                    match (introduced, d.published()) {
-                        // Never before the advisory: nobody can fix what is not yet known.
-                        (Some(intro), Some(published)) if published > intro => {
-                            (published, ClockSource::Published)
-                        }
-                        (Some(intro), _) => (intro, ClockSource::Introduced),
-                        (None, _) => published(d),
+                .zip(by_index)
+                .map(|(d, introduced)| match (introduced, d.published()) {
+                    // Never before the advisory: nobody can fix what is not yet known.
+                    (Some(intro), Some(published)) if published > intro => {
+                        (published, ClockSource::Published)
                     }
+                    (Some(intro), _) => (intro, ClockSource::Introduced),
+                    (None, _) => published(d),
                 })
                 .collect()
         }
     }
+}
+
+/// Introduction dates of the detections at `indices`, all in `file`: one git walk for the
+/// lockfile entries, one blame for source lines.
+fn introduced_dates(file: &Path, indices: &[usize], detections: &[Detection]) -> Vec<Option<Date>> {
+    let entries: Vec<LockfileEntry> = indices
+        .iter()
+        .filter_map(|&i| match &detections[i].origin {
+            Origin::LockfileEntry { name, version } => Some(LockfileEntry {
+                name,
+                version,
+                not_before: detections[i].published(),
+            }),
+            Origin::Lines(_) => None,
+        })
+        .collect();
+    let entry_dates = if entries.is_empty() {
+        None
+    } else {
+        lockfile_entry_dates(file, &entries)
+    };
+    let needs_blame = indices
+        .iter()
+        .any(|&i| matches!(detections[i].origin, Origin::Lines(_)));
+    let line_dates = if needs_blame {
+        LineDates::blame(file)
+    } else {
+        None
+    };
+    let mut entry_index = 0;
+    indices
+        .iter()
+        .map(|&i| match &detections[i].origin {
+            Origin::LockfileEntry { .. } => {
+                let date = entry_dates.as_ref().and_then(|dates| dates[entry_index]);
+                entry_index += 1;
+                date
+            }
+            Origin::Lines(lines) => line_dates.as_ref().and_then(|d| d.introduced(lines)),
+        })
+        .collect()
+}
+
+/// Runs git in `dir`; `None` unless it succeeds.
+fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| out.stdout)
+}
+
+/// Commits a shallow clone was cut at: their content says nothing about when it was written.
+fn shallow_commits(dir: &Path) -> HashSet<String> {
+    let shallow = git(dir, &["rev-parse", "--is-shallow-repository"])
+        .is_some_and(|out| out.starts_with(b"true"));
+    if !shallow {
+        return HashSet::new();
+    }
+    git(dir, &["rev-parse", "--git-path", "shallow"])
+        .and_then(|out| {
+            let path = PathBuf::from(String::from_utf8_lossy(&out).trim());
+            let path = if path.is_absolute() {
+                path
+            } else {
+                dir.join(path)
+            };
+            std::fs::read_to_string(path).ok()
+        })
+        .map(|text| text.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// One `[[package]]` entry whose introduction date is wanted.
+pub struct LockfileEntry<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    /// Dates before this do not matter (the clock never starts before the advisory), so the walk
+    /// can stop for this entry once it reaches older commits.
+    pub not_before: Option<Date>,
+}
+
+/// When each `(name, version)` entry entered the lockfile on the current branch: walking the
+/// commits that changed the file, newest first along first parents (a merge counts as when its
+/// branch arrived), the entry's date is that of the oldest commit of the unbroken run that still
+/// contains it.
+///
+/// This reads the file's content at each commit (`git cat-file --batch`, one process) and stops as
+/// soon as every entry is placed; `git blame` gives the same answer but diffs every revision, which
+/// takes over a second on a lockfile with two thousand revisions.
+///
+/// `None` for the whole file when git cannot answer (no git, not a repository, not committed);
+/// `None` for an entry that is not in the committed file (an uncommitted change) or that reaches
+/// back to a shallow clone's boundary.
+pub fn lockfile_entry_dates(file: &Path, entries: &[LockfileEntry]) -> Option<Vec<Option<Date>>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = file.file_name()?.to_str()?;
+    let prefix = String::from_utf8(git(dir, &["rev-parse", "--show-prefix"])?).ok()?;
+    let path_in_repo = format!("{}{name}", prefix.trim());
+    // The commit list is streamed and the walk stops early, so git never has to walk the whole
+    // history when the entries are recent.
+    let mut log = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "log",
+            "--first-parent",
+            "--format=%H %ct",
+            "HEAD",
+            "--",
+            name,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let log_lines = BufReader::new(log.stdout.take()?).lines();
+    let commits = log_lines.map_while(Result::ok).filter_map(|line| {
+        let (sha, seconds) = line.split_once(' ')?;
+        Some((
+            sha.to_owned(),
+            Date::from_unix_seconds(seconds.parse().ok()?),
+        ))
+    });
+    let shallow = shallow_commits(dir);
+    // Each revision is scanned once for `name = "..."` lines (a SIMD substring search), and only
+    // names of affected packages are looked at further, so the cost does not grow with the number
+    // of entries asked about.
+    let mut wanted: HashMap<(&[u8], &[u8]), Vec<usize>> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        wanted
+            .entry((entry.name.as_bytes(), entry.version.as_bytes()))
+            .or_default()
+            .push(i);
+    }
+    let wanted_names: HashSet<&[u8]> = wanted.keys().map(|(name, _)| *name).collect();
+    let name_key = memchr::memmem::Finder::new(b"\nname = \"");
+    let mut present = vec![false; entries.len()];
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let mut stdout = BufReader::new(child.stdout.take()?);
+
+    // `run_start[i]`: the oldest commit so far of entry i's unbroken run from HEAD.
+    let mut run_start: Vec<Option<Option<Date>>> = vec![None; entries.len()];
+    let mut placed = vec![false; entries.len()];
+    let mut content = Vec::new();
+    let mut walked = 0;
+    for (position, (sha, date)) in commits.enumerate() {
+        walked += 1;
+        if placed.iter().all(|&p| p) {
+            break;
+        }
+        if writeln!(stdin, "{sha}:{path_in_repo}")
+            .and_then(|()| stdin.flush())
+            .is_err()
+        {
+            break;
+        }
+        let mut header = String::new();
+        if stdout.read_line(&mut header).ok()? == 0 {
+            break;
+        }
+        // `<oid> blob <size>`, or `<object> missing` when the file was deleted in this commit.
+        let size = header
+            .split(' ')
+            .nth(2)
+            .and_then(|size| size.trim().parse::<usize>().ok());
+        content.clear();
+        if let Some(size) = size {
+            content.resize(size + 1, 0);
+            stdout.read_exact(&mut content).ok()?;
+        }
+        let boundary = shallow.contains(&sha);
+        present.fill(false);
+        if size.is_some() {
+            for at in name_key.find_iter(&content) {
+                let rest = &content[at + 9..];
+                let Some(name_end) = memchr::memchr(b'"', rest) else {
+                    continue;
+                };
+                let name = &rest[..name_end];
+                if !wanted_names.contains(name) {
+                    continue;
+                }
+                // Cargo writes `version` on the line right after `name`.
+                let Some(version) = rest[name_end..].strip_prefix(b"\"\nversion = \"") else {
+                    continue;
+                };
+                let Some(version_end) = memchr::memchr(b'"', version) else {
+                    continue;
+                };
+                if let Some(indices) = wanted.get(&(name, &version[..version_end])) {
+                    for &i in indices {
+                        present[i] = true;
+                    }
+                }
+            }
+        }
+        for i in 0..entries.len() {
+            if placed[i] {
+                continue;
+            }
+            if present[i] {
+                // Still present this far back; at a shallow boundary the true start is unknown.
+                run_start[i] = Some((!boundary).then_some(date));
+                if entries[i].not_before.is_some_and(|limit| date < limit) {
+                    placed[i] = true;
+                }
+            } else {
+                // Absent here: the run started at the newer commit (none if absent at HEAD, i.e.
+                // the entry is not committed).
+                placed[i] = true;
+                if position == 0 {
+                    run_start[i] = None;
+                }
+            }
+        }
+    }
+    drop(stdin);
+    let _ = child.wait();
+    let _ = log.kill();
+    let _ = log.wait();
+    if walked == 0 {
+        // Not committed at all.
+        return None;
+    }
+    Some(run_start.into_iter().map(Option::flatten).collect())
 }
 
 /// The commit date of every line of one file, from `git blame --porcelain`.
@@ -142,46 +394,12 @@ impl LineDates {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let name = file.file_name()?;
-        let git = |args: &[&str]| {
-            Command::new("git")
-                .arg("-C")
-                .arg(dir)
-                .args(args)
-                .output()
-                .ok()
-                .filter(|out| out.status.success())
-        };
+        let name = file.file_name()?.to_str()?;
         // --root: the first commit's lines are its own, not an unknown boundary.
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["blame", "--porcelain", "--root", "--"])
-            .arg(name)
-            .output()
-            .ok()
-            .filter(|out| out.status.success())?;
-        let shallow = git(&["rev-parse", "--is-shallow-repository"])
-            .is_some_and(|out| out.stdout.starts_with(b"true"));
-        let shallow_commits: HashSet<String> = if shallow {
-            git(&["rev-parse", "--git-path", "shallow"])
-                .and_then(|out| {
-                    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-                    let path = if path.is_absolute() {
-                        path
-                    } else {
-                        dir.join(path)
-                    };
-                    std::fs::read_to_string(path).ok()
-                })
-                .map(|text| text.lines().map(str::to_owned).collect())
-                .unwrap_or_default()
-        } else {
-            HashSet::new()
-        };
+        let output = git(dir, &["blame", "--porcelain", "--root", "--", name])?;
         Some(LineDates::from_porcelain(
-            &String::from_utf8_lossy(&output.stdout),
-            &shallow_commits,
+            &String::from_utf8_lossy(&output),
+            &shallow_commits(dir),
         ))
     }
 

@@ -165,9 +165,18 @@ pub struct Detection {
     pub description: String,
     /// Stable identity across runs (survives version bumps of the package), for baselines.
     pub fingerprint: String,
-    /// Lines whose commit dates tell when the finding was introduced (the `introduced` clock).
+    /// What in the repository's history says when the finding was introduced.
     #[serde(skip)]
-    pub clock_lines: Vec<usize>,
+    pub origin: Origin,
+}
+
+/// What the `introduced` clock looks up in git.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A lockfile's `[[package]]` entry: when this name and version entered the file.
+    LockfileEntry { name: String, version: String },
+    /// Lines of a source file: the latest commit among them.
+    Lines(Vec<usize>),
 }
 
 impl Detection {

@@ -15,9 +15,6 @@ pub struct LockedPackage {
     pub source: Option<SourceId>,
     /// 1-based line of the entry's `name = "..."` key, where findings point.
     pub line: usize,
-    /// 1-based line of its `version = "..."` key: when it last changed is when this version
-    /// entered the lockfile.
-    pub version_line: usize,
 }
 
 impl LockedPackage {
@@ -74,7 +71,7 @@ pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
             let name = package.name.as_str().to_owned();
             let version = package.version.clone();
             let source = package.source.as_ref().map(|s| s.to_string());
-            let (line, version_line) = name_lines
+            let line = name_lines
                 .get(&(name.clone(), version.to_string()))
                 .and_then(|entries| {
                     entries
@@ -82,13 +79,12 @@ pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
                         .find(|entry| entry.source == source)
                         .or(entries.first())
                 })
-                .map_or((1, 1), |entry| (entry.name_line, entry.version_line));
+                .map_or(1, |entry| entry.name_line);
             LockedPackage {
                 name,
                 version,
                 source: package.source.clone(),
                 line,
-                version_line,
             }
         })
         .collect();
@@ -143,7 +139,7 @@ fn check_format_version(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Where each package's `name = "..."` and `version = "..."` lines are, keyed by name and version;
+/// Where each package's `name = "..."` line is, keyed by name and version;
 /// the raw `source` string tells apart the rare duplicates (the same crate from crates.io and from
 /// git).
 type NameLines = HashMap<(String, String), Vec<EntryLines>>;
@@ -151,28 +147,25 @@ type NameLines = HashMap<(String, String), Vec<EntryLines>>;
 struct EntryLines {
     source: Option<String>,
     name_line: usize,
-    version_line: usize,
 }
 
 fn package_name_lines(text: &str) -> NameLines {
     #[derive(Default)]
     struct Entry {
         name: Option<(String, usize)>,
-        version: Option<(String, usize)>,
+        version: Option<String>,
         source: Option<String>,
     }
     fn flush(entry: &mut Option<Entry>, out: &mut NameLines) {
         if let Some(Entry {
             name: Some((name, name_line)),
-            version: Some((version, version_line)),
+            version: Some(version),
             source,
         }) = entry.take()
         {
-            out.entry((name, version)).or_default().push(EntryLines {
-                source,
-                name_line,
-                version_line,
-            });
+            out.entry((name, version))
+                .or_default()
+                .push(EntryLines { source, name_line });
         }
     }
     let mut out = NameLines::new();
@@ -195,7 +188,7 @@ fn package_name_lines(text: &str) -> NameLines {
         let value = value.trim().trim_matches('"').to_owned();
         match key.trim() {
             "name" => entry.name = Some((value, index + 1)),
-            "version" => entry.version = Some((value, index + 1)),
+            "version" => entry.version = Some(value),
             "source" => entry.source = Some(value),
             _ => {}
         }
