@@ -434,3 +434,46 @@ fn bad_policy_or_today_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`2026-02-30` is not a date"));
 }
+
+/// The README's policy file and worked example, run as written.
+#[test]
+fn readme_policy_example_holds() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### A policy file of your own")
+        .nth(1)
+        .expect("README has the policy section");
+    let policy = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section holds a toml block");
+
+    let repo = Repo::new();
+    std::fs::write(repo.path().join("acme.toml"), policy).unwrap();
+    repo.commit_lockfile(&[("smallvec", "0.6.9")], "2026-11-19");
+    let acme = repo.path().join("acme.toml");
+    let acme = acme.to_str().unwrap();
+
+    let monday = scan(repo.path(), "2026-11-23", &["--policy", acme]);
+    assert_eq!(monday.report["policy"]["name"], "acme");
+    assert_eq!(
+        monday.dates("RUSTSEC-2019-0009"),
+        row("2026-11-19", "introduced", "2026-11-26", 3, "due-soon")
+    );
+    assert_eq!(monday.code, 0);
+    assert_eq!(
+        scan(
+            repo.path(),
+            "2026-11-23",
+            &["--policy", acme, "--fail-on", "due-soon"]
+        )
+        .code,
+        1
+    );
+
+    let friday = scan(repo.path(), "2026-11-27", &["--policy", acme]);
+    assert_eq!(friday.dates("RUSTSEC-2019-0009").4, "overdue");
+    assert_eq!(friday.dates("RUSTSEC-2019-0009").3, -1);
+    assert_eq!(friday.code, 1);
+}
