@@ -20,7 +20,6 @@ fn severity_style(severity: Severity) -> Style {
         Severity::High => AnsiColor::Red.on_default(),
         Severity::Medium => AnsiColor::Yellow.on_default(),
         Severity::Low => AnsiColor::Cyan.on_default(),
-        Severity::Info => DIM,
     }
 }
 

@@ -38,7 +38,8 @@ impl FindingKind {
     }
 }
 
-/// Ordered from most to least severe, so sorting puts the worst first.
+/// A policy's severity tiers, ordered from most to least severe so sorting puts the worst first.
+/// (CVSS 0.0, "none", falls in the lowest tier: policies give every score a deadline.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
@@ -46,7 +47,6 @@ pub enum Severity {
     High,
     Medium,
     Low,
-    Info,
 }
 
 impl Severity {
@@ -56,7 +56,6 @@ impl Severity {
             Severity::High => "high",
             Severity::Medium => "medium",
             Severity::Low => "low",
-            Severity::Info => "info",
         }
     }
 }
