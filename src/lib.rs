@@ -289,6 +289,8 @@ fn advisory_finding(
         file: ws.display_path.clone(),
         line: package.line,
         column: 1,
+        // Cargo writes the entry's first line as exactly `name = "<name>"`.
+        end_column: 1 + format!("name = \"{}\"", package.name).len(),
         package: Some(PackageRef {
             name: package.name.clone(),
             version: package.version.to_string(),

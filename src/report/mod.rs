@@ -6,6 +6,7 @@
 
 mod human;
 mod json;
+mod sarif;
 
 use crate::date::Date;
 use crate::policy::{ClockSource, Policy};
@@ -14,6 +15,7 @@ use std::io;
 
 pub use human::Human;
 pub use json::Json;
+pub use sarif::Sarif;
 
 /// Version of the JSON report layout. Fields are added, never renamed; a rename bumps this.
 pub const REPORT_VERSION: u32 = 1;
@@ -149,6 +151,8 @@ pub struct Detection {
     pub file: String,
     pub line: usize,
     pub column: usize,
+    /// Where the flagged text ends on `line` (exclusive, 1-based), for editors and SARIF regions.
+    pub end_column: usize,
     pub package: Option<PackageRef>,
     pub dependency: Option<DependencyInfo>,
     pub aliases: Vec<String>,
@@ -383,15 +387,17 @@ pub trait Emitter {
 pub enum Format {
     Human,
     Json,
+    Sarif,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Human, Format::Json];
+    pub const ALL: [Format; 3] = [Format::Human, Format::Json, Format::Sarif];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
             Format::Json => "json",
+            Format::Sarif => "sarif",
         }
     }
 
@@ -399,6 +405,7 @@ impl Format {
         match self {
             Format::Human => "for people at a terminal",
             Format::Json => "the stable machine-readable report",
+            Format::Sarif => "SARIF 2.1.0 for GitHub code scanning and other dashboards",
         }
     }
 
@@ -411,6 +418,7 @@ impl Format {
         match self {
             Format::Human => Box::new(Human { color }),
             Format::Json => Box::new(Json),
+            Format::Sarif => Box::new(Sarif),
         }
     }
 }
