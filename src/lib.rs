@@ -160,12 +160,27 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             policy: options.policy.clone(),
             clock: options.clock,
         },
+        repository_prefix: repository_prefix(&discovery.root),
         workspaces,
         database,
         findings,
         warnings,
         gate,
     })
+}
+
+/// `git rev-parse --show-prefix` of the scan root: empty outside git or at the top.
+fn repository_prefix(root: &std::path::Path) -> String {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|prefix| prefix.trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// Where the `first-seen` clock's baseline lives for this scan.

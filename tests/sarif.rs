@@ -261,3 +261,46 @@ fn sarif_file_output_matches_stdout() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout);
 }
+
+#[test]
+fn uris_are_relative_to_the_repository_root() {
+    let repo = tempfile::tempdir().unwrap();
+    let sub = repo.path().join("services/api");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(
+        common::fixture("lockfile-versions/v4.lock"),
+        sub.join("Cargo.lock"),
+    )
+    .unwrap();
+    let uri = |dir: &std::path::Path| {
+        let home = tempfile::tempdir().unwrap();
+        let output = Command::cargo_bin("cargo-warden")
+            .unwrap()
+            .env("CARGO_HOME", home.path())
+            .env("WARDEN_TODAY", TODAY)
+            .arg("scan")
+            .arg(dir)
+            .arg("--db")
+            .arg(common::fixture("advisory-db"))
+            .args(["--format", "sarif"])
+            .output()
+            .unwrap();
+        let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        uri(&sub),
+        "Cargo.lock",
+        "outside git: relative to the scanned directory"
+    );
+    let status = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(repo.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(uri(&sub), "services/api/Cargo.lock");
+}

@@ -362,6 +362,9 @@ pub struct Report {
     /// The date due dates are measured against (`--today`, or the system clock).
     pub today: Date,
     pub policy: PolicySummary,
+    /// Where the scanned root sits in its git repository (`services/api/`, or empty at the top or
+    /// outside git). SARIF locations are relative to the repository root, as GitHub reads them.
+    pub repository_prefix: String,
     pub workspaces: Vec<WorkspaceSummary>,
     pub database: Option<DatabaseSummary>,
     pub findings: Vec<Finding>,

@@ -320,7 +320,12 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
         .rule_index(rule_index as i64)
         .level(level(finding))
         .message(message(result_message(finding, report)))
-        .locations(vec![location(&d.file, d.line, d.column, d.end_column)])
+        .locations(vec![location(
+            &format!("{}{}", report.repository_prefix, d.file),
+            d.line,
+            d.column,
+            d.end_column,
+        )])
         .partial_fingerprints(fingerprints)
         .provenance(
             ResultProvenance::builder()
@@ -412,7 +417,7 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
     base_ids.insert(
         SRCROOT.to_owned(),
         ArtifactLocation::builder()
-            .description(message("The root of the scanned workspace."))
+            .description(message("The root of the repository that was scanned."))
             .build(),
     );
     Run::builder()
