@@ -206,7 +206,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         let fallbacks: Vec<Option<Warning>> = workspaces
             .par_iter_mut()
             .map(|ws| {
-                workspace::enrich(ws).err().map(|reason| Warning {
+                workspace::enrich(ws, &discovery.root).err().map(|reason| Warning {
                     code: "lockfile-graph",
                     file: Some(ws.display_path.clone()),
                     message: format!(
@@ -273,11 +273,41 @@ fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Detection> {
             // The graph walk is per package, not per advisory: one crate often has several.
             let dependency = (!matches.is_empty())
                 .then(|| ws.graph.dependency_info(index, |i| ws.packages[i].label()));
+            let declared_at = if matches.is_empty() {
+                None
+            } else {
+                declaration(ws, index)
+            };
             matches.into_iter().map(move |(advisory, kind)| {
-                advisory_finding(ws, index, advisory, kind, dependency.clone())
+                let mut detection = advisory_finding(ws, index, advisory, kind, dependency.clone());
+                detection.declared_at = declared_at.clone();
+                detection
             })
         })
         .collect()
+}
+
+/// Where the direct dependency that leads to `index` is declared: in the dependency path, the
+/// last workspace package whose manifest is known, and its Cargo.toml line naming the next step.
+fn declaration(ws: &Workspace, index: usize) -> Option<report::Span> {
+    let path = ws.graph.path(index);
+    let step = path
+        .windows(2)
+        .rposition(|pair| ws.manifests.contains_key(&pair[0]))?;
+    let (member, direct) = (path[step], path[step + 1]);
+    let manifest = ws.manifests.get(&member)?;
+    let dependency = &ws.packages[direct].name;
+    let (line, column, end_column) = manifest.dependency_line(dependency)?;
+    Some(report::Span {
+        file: manifest.display_path.clone(),
+        line,
+        column,
+        end_column,
+        message: format!(
+            "{} declares its dependency on {dependency} here",
+            ws.packages[member].name
+        ),
+    })
 }
 
 fn advisory_finding(
@@ -331,6 +361,7 @@ fn advisory_finding(
             .map(|r| r.to_string())
             .collect(),
         fix: advisories::fix_for(advisory, &package.name, &package.version),
+        declared_at: None,
         description: meta.description.trim().to_owned(),
         fingerprint: report::fingerprint(&[
             kind.as_str(),

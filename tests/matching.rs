@@ -182,6 +182,36 @@ fn demo_findings_carry_severity_fix_and_path() {
         (chrono.verdict.severity, chrono.detection.cvss.is_none()),
         (Severity::Medium, true)
     );
+    // Declared where the last workspace member on the path names the next step.
+    let declared = smallvec.detection.declared_at.as_ref().unwrap();
+    assert_eq!(
+        (
+            declared.file.as_str(),
+            declared.line,
+            declared.column,
+            declared.end_column
+        ),
+        ("crates/app/Cargo.toml", 10, 1, 9)
+    );
+    let declared = time.detection.declared_at.as_ref().unwrap();
+    assert_eq!(
+        (declared.file.as_str(), declared.line),
+        ("crates/app/Cargo.toml", 8)
+    );
+    assert_eq!(
+        declared.message,
+        "demo-app declares its dependency on chrono here"
+    );
+    let atty = find("RUSTSEC-2021-0145")
+        .detection
+        .declared_at
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (atty.file.as_str(), atty.line),
+        ("crates/cli/Cargo.toml", 8)
+    );
+
     let yaml = find("RUSTSEC-2024-0320");
     assert_eq!(
         (yaml.detection.kind, yaml.verdict.severity),
@@ -194,7 +224,7 @@ fn demo_findings_carry_severity_fix_and_path() {
 fn cargo_metadata_gives_dependency_kinds_and_members() {
     let dir = common::fixture("path-only/ws");
     let mut ws = workspace::load(&dir.join("Cargo.lock"), &dir).unwrap();
-    workspace::enrich(&mut ws).expect("path-only workspace resolves offline");
+    workspace::enrich(&mut ws, &dir).expect("path-only workspace resolves offline");
     assert_eq!(ws.graph_source, GraphSource::CargoMetadata);
     let index = |name: &str| ws.packages.iter().position(|p| p.name == name).unwrap();
     let info = |name: &str| {

@@ -108,6 +108,13 @@ impl Human {
         if let Some(cvss) = &d.cvss {
             writeln!(out, "  cvss:  {} ({})", cvss.score, cvss.vector)?;
         }
+        if let Some(span) = &d.declared_at {
+            writeln!(
+                out,
+                "  from:  {}:{} ({})",
+                span.file, span.line, span.message
+            )?;
+        }
         if let Some(dependency) = &d.dependency {
             let mut how = Vec::new();
             if dependency.direct {

@@ -131,6 +131,17 @@ pub struct Cvss {
     pub score: f64,
 }
 
+/// A place in a file, for related locations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Exclusive.
+    pub end_column: usize,
+    pub message: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fix {
     /// The smallest patched version above the one in use.
@@ -165,6 +176,9 @@ pub struct Detection {
     pub patched: Vec<String>,
     pub unaffected: Vec<String>,
     pub fix: Option<Fix>,
+    /// The Cargo.toml line declaring the direct dependency this finding comes through, when the
+    /// member's manifest could be found.
+    pub declared_at: Option<Span>,
     pub description: String,
     /// Stable identity across runs (survives version bumps of the package), for baselines.
     pub fingerprint: String,

@@ -315,7 +315,22 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
     }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("cargoWarden/v1".to_owned(), partial_fingerprint(finding));
-    s::Result::builder()
+    let related: Vec<Location> = d
+        .declared_at
+        .iter()
+        .map(|span| {
+            let mut related = location(
+                &format!("{}{}", report.repository_prefix, span.file),
+                span.line,
+                span.column,
+                span.end_column,
+            );
+            related.id = Some(1);
+            related.message = Some(message(span.message.clone()));
+            related
+        })
+        .collect();
+    let result = s::Result::builder()
         .rule_id(d.rule.clone())
         .rule_index(rule_index as i64)
         .level(level(finding))
@@ -332,8 +347,12 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
                 .first_detection_time_utc(format!("{}T00:00:00Z", v.clock_start))
                 .build(),
         )
-        .properties(properties(Vec::new(), values))
-        .build()
+        .properties(properties(Vec::new(), values));
+    if related.is_empty() {
+        result.build()
+    } else {
+        result.related_locations(related).build()
+    }
 }
 
 /// The advisories check's run. Beyond `limit` results the most urgent are kept (overdue first,

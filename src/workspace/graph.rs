@@ -87,23 +87,8 @@ impl Graph {
         target: usize,
         label: impl Fn(usize) -> String,
     ) -> DependencyInfo {
-        let tier = (0..TIERS.len()).find(|&t| self.reach[t][target].is_some());
-        let path = match tier {
-            Some(t) => {
-                let mut steps = vec![target];
-                let mut at = target;
-                while let Some(Some(parent)) = self.reach[t].get(at) {
-                    if *parent == ROOT {
-                        break;
-                    }
-                    steps.push(*parent);
-                    at = *parent;
-                }
-                steps.reverse();
-                steps.into_iter().map(&label).collect()
-            }
-            None => vec![label(target)],
-        };
+        let tier = self.tier(target);
+        let path = self.path(target).into_iter().map(&label).collect();
         let kind = match tier {
             Some(t) if self.kinds_known => Some(TIERS[t].1),
             _ => None,
@@ -124,6 +109,29 @@ impl Graph {
             direct,
             members,
         }
+    }
+
+    /// The first search (normal, then build, then all edges) that reaches `target`.
+    fn tier(&self, target: usize) -> Option<usize> {
+        (0..TIERS.len()).find(|&t| self.reach[t][target].is_some())
+    }
+
+    /// Packages from a root to `target`, by the strongest kind of edge that reaches it.
+    pub fn path(&self, target: usize) -> Vec<usize> {
+        let Some(t) = self.tier(target) else {
+            return vec![target];
+        };
+        let mut steps = vec![target];
+        let mut at = target;
+        while let Some(Some(parent)) = self.reach[t].get(at) {
+            if *parent == ROOT {
+                break;
+            }
+            steps.push(*parent);
+            at = *parent;
+        }
+        steps.reverse();
+        steps
     }
 
     /// Roots from which `target` can be reached, found by walking the edges backwards.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// Replaces the workspace's graph with the one cargo resolves. On failure the graph is left as it
 /// was and the reason comes back, for the caller to report once.
-pub fn enrich(workspace: &mut Workspace) -> Result<(), String> {
+pub fn enrich(workspace: &mut Workspace, root: &std::path::Path) -> Result<(), String> {
     if workspace
         .lockfile
         .file_name()
@@ -96,6 +96,14 @@ pub fn enrich(workspace: &mut Workspace) -> Result<(), String> {
         .collect();
     if members.is_empty() {
         return Err("cargo metadata named no workspace member found in Cargo.lock".to_owned());
+    }
+    for package in metadata.packages.iter().filter(|p| p.source.is_none()) {
+        if let Some(&index) = index_of_id.get(&package.id) {
+            if let Some(manifest) = super::Manifest::read(package.manifest_path.as_std_path(), root)
+            {
+                workspace.manifests.insert(index, manifest);
+            }
+        }
     }
     workspace.graph = Graph::new(edges, members.clone(), members, true);
     workspace.graph_source = GraphSource::CargoMetadata;

@@ -13,5 +13,5 @@ mod metadata;
 pub(crate) use discover::relative_display;
 pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
-pub use lockfile::{load, LockedPackage, Workspace};
+pub use lockfile::{load, LockedPackage, Manifest, Workspace};
 pub use metadata::enrich;
