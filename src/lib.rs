@@ -16,6 +16,7 @@ pub mod workspace;
 pub use error::{Error, Result};
 pub use report::Report;
 
+use advisories::Advisory;
 use advisories::Database;
 use date::Date;
 use policy::{Baseline, ClockKind, Judgement, Policy};
@@ -24,7 +25,6 @@ use report::{
     DatabaseSummary, Detection, FailOn, PackageRef, PolicySummary, Tool, Warning, WorkspaceSummary,
     REPORT_VERSION,
 };
-use rustsec::advisory::Advisory;
 use std::path::PathBuf;
 use workspace::Workspace;
 
@@ -56,8 +56,8 @@ impl Check {
 pub struct ScanOptions {
     /// A workspace directory, a Cargo.toml or a lockfile.
     pub path: PathBuf,
-    /// A RustSec advisory-db checkout.
-    pub db: PathBuf,
+    /// Advisory data: a RustSec checkout and/or OSV records.
+    pub sources: advisories::Sources,
     pub checks: Vec<Check>,
     pub settings: config::Settings,
     pub fail_on: Vec<FailOn>,
@@ -74,11 +74,15 @@ pub struct ScanOptions {
 }
 
 impl ScanOptions {
-    /// Defaults: all checks, the default policy preset, the `introduced` clock.
+    /// Defaults: all checks, the RustSec checkout `db`, the default policy preset, the
+    /// `introduced` clock.
     pub fn new(path: impl Into<PathBuf>, db: impl Into<PathBuf>, today: Date) -> Self {
         ScanOptions {
             path: path.into(),
-            db: db.into(),
+            sources: advisories::Sources {
+                rustsec: Some(db.into()),
+                osv: Vec::new(),
+            },
             checks: Check::ALL.to_vec(),
             settings: config::Settings::default(),
             fail_on: Vec::new(),
@@ -97,6 +101,9 @@ pub struct Detected {
     pub warnings: Vec<Warning>,
     pub workspaces: Vec<WorkspaceSummary>,
     pub database: Option<DatabaseSummary>,
+    pub osv: Vec<DatabaseSummary>,
+    /// Advisories after merging the sources.
+    pub advisories: Option<usize>,
 }
 
 pub fn scan(options: &ScanOptions) -> Result<Report> {
@@ -112,6 +119,8 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         mut warnings,
         workspaces,
         database,
+        osv,
+        advisories,
     } = detect(discovery, options)?;
     let baseline = match options.clock {
         ClockKind::FirstSeen => {
@@ -163,6 +172,8 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         repository_prefix: repository_prefix(&discovery.root),
         workspaces,
         database,
+        osv,
+        advisories,
         findings,
         warnings,
         gate,
@@ -221,13 +232,22 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
 
     let mut detections = Vec::new();
     let mut database_summary = None;
+    let mut osv_summaries = Vec::new();
+    let mut merged_advisories = None;
     if options.checks.contains(&Check::Advisories) {
-        let (database, db_warnings) = Database::load(&options.db)?;
+        let (database, counts, db_warnings) = Database::load(&options.sources)?;
         warnings.extend(db_warnings);
-        database_summary = Some(DatabaseSummary {
-            path: workspace::relative_display(&options.db, std::path::Path::new("")),
-            advisories: database.len(),
-        });
+        for count in counts {
+            let summary = DatabaseSummary {
+                path: workspace::relative_display(&count.path, std::path::Path::new("")),
+                advisories: count.advisories,
+            };
+            match count.kind {
+                "rustsec" => database_summary = Some(summary),
+                _ => osv_summaries.push(summary),
+            }
+        }
+        merged_advisories = Some(database.len());
         for ws in &workspaces {
             detections.extend(advisory_findings(ws, &database));
         }
@@ -246,6 +266,8 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
             })
             .collect(),
         database: database_summary,
+        osv: osv_summaries,
+        advisories: merged_advisories,
     })
 }
 
@@ -278,8 +300,8 @@ fn advisory_findings(ws: &Workspace, database: &Database) -> Vec<Detection> {
             } else {
                 declaration(ws, index)
             };
-            matches.into_iter().map(move |(advisory, kind)| {
-                let mut detection = advisory_finding(ws, index, advisory, kind, dependency.clone());
+            matches.into_iter().map(move |advisory| {
+                let mut detection = advisory_finding(ws, index, advisory, dependency.clone());
                 detection.declared_at = declared_at.clone();
                 detection
             })
@@ -314,23 +336,13 @@ fn advisory_finding(
     ws: &Workspace,
     index: usize,
     advisory: &Advisory,
-    kind: report::FindingKind,
     dependency: Option<report::DependencyInfo>,
 ) -> Detection {
     let package = &ws.packages[index];
-    let meta = &advisory.metadata;
-    let cvss = meta.cvss.as_ref().map(|cvss| report::Cvss {
-        vector: cvss.to_string(),
-        score: (cvss.score() * 10.0).round() / 10.0,
-    });
-    let categories: Vec<String> = meta.categories.iter().map(|c| c.to_string()).collect();
-    let mut references: Vec<String> = meta.url.iter().map(|u| u.to_string()).collect();
-    references.extend(meta.references.iter().map(|u| u.to_string()));
-    references.dedup();
     Detection {
-        kind,
-        rule: meta.id.to_string(),
-        title: meta.title.clone(),
+        kind: advisory.kind,
+        rule: advisory.id.clone(),
+        title: advisory.title.clone(),
         file: ws.display_path.clone(),
         line: package.line,
         column: 1,
@@ -342,30 +354,20 @@ fn advisory_finding(
             source: package.source.as_ref().map(|s| s.to_string()),
         }),
         dependency,
-        aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
-        references,
-        url: Some(format!("https://rustsec.org/advisories/{}.html", meta.id)),
-        date: Date::parse(meta.date.as_str()),
-        categories,
-        cvss,
-        patched: advisory
-            .versions
-            .patched()
-            .iter()
-            .map(|r| r.to_string())
-            .collect(),
-        unaffected: advisory
-            .versions
-            .unaffected()
-            .iter()
-            .map(|r| r.to_string())
-            .collect(),
+        aliases: advisory.aliases.clone(),
+        references: advisory.references.clone(),
+        url: advisory.url(),
+        date: advisory.date,
+        categories: advisory.categories.clone(),
+        cvss: advisory.cvss.clone(),
+        patched: advisory.patched.clone(),
+        unaffected: advisory.unaffected.clone(),
         fix: advisories::fix_for(advisory, &package.name, &package.version),
         declared_at: None,
-        description: meta.description.trim().to_owned(),
+        description: advisory.description.clone(),
         fingerprint: report::fingerprint(&[
-            kind.as_str(),
-            meta.id.as_str(),
+            advisory.kind.as_str(),
+            &advisory.id,
             &package.name,
             &ws.display_path,
         ]),
@@ -373,5 +375,6 @@ fn advisory_finding(
             name: package.name.clone(),
             version: package.version.to_string(),
         },
+        advisory_sources: advisory.sources.iter().map(|s| s.to_string()).collect(),
     }
 }

@@ -47,9 +47,14 @@ struct CommonArgs {
     #[arg(default_value = ".")]
     path: PathBuf,
 
-    /// RustSec advisory-db checkout [default: $CARGO_HOME/advisory-db].
+    /// RustSec advisory-db checkout [default: $CARGO_HOME/advisory-db, unless --osv is given].
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+
+    /// OSV records: a directory searched at any depth for *.json (repeatable). Alone, replaces
+    /// the RustSec default; with --db, both are used and merged.
+    #[arg(long, value_name = "PATH")]
+    osv: Vec<PathBuf>,
 
     /// Checks to run, comma-separated [default: all].
     #[arg(long, value_delimiter = ',', value_name = "CHECKS",
@@ -204,12 +209,15 @@ fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOpti
             }
         }
     };
-    let db = match common.db {
-        Some(db) => db,
-        None => default_db()?,
-    };
     let today = common.today.unwrap_or_else(Date::today_utc);
-    let mut options = ScanOptions::new(&common.path, db, today);
+    let mut options = ScanOptions::new(&common.path, PathBuf::new(), today);
+    // Naming a source replaces the default: `--osv X` alone scans with OSV only.
+    options.sources.rustsec = match (common.db, common.osv.is_empty()) {
+        (Some(db), _) => Some(db),
+        (None, true) => Some(default_db()?),
+        (None, false) => None,
+    };
+    options.sources.osv = common.osv;
     if !common.checks.is_empty() {
         options.checks = common.checks;
     }

@@ -270,8 +270,11 @@ fn shared_advisory_db_loads_without_warnings() {
     let Some(shared) = common::shared("shared_advisory_db_loads_without_warnings") else {
         return;
     };
-    let (db, warnings) =
-        cargo_warden::advisories::Database::load(&shared.join("advisory-db")).unwrap();
+    let sources = cargo_warden::advisories::Sources {
+        rustsec: Some(shared.join("advisory-db")),
+        osv: Vec::new(),
+    };
+    let (db, _, warnings) = cargo_warden::advisories::Database::load(&sources).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(db.len(), 1205);
 }
@@ -282,4 +285,107 @@ fn scanning_a_cargo_toml_uses_its_workspace_lockfile() {
     assert_eq!(found.lockfiles, [common::fixture("demo/Cargo.lock")]);
     assert_eq!(found.root, common::fixture("demo"));
     assert!(Path::new(&found.lockfiles[0]).is_file());
+}
+
+/// A sample of the shared OSV export validates against the OSV schema, and every record loads.
+#[test]
+fn osv_records_match_the_osv_schema_and_all_load() {
+    let Some(shared) = common::shared("osv_records_match_the_osv_schema_and_all_load") else {
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared.join("schemas/osv-schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(shared.join("osv/crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files.iter().step_by(25) {
+        let record: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&record)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+    }
+    let sources = cargo_warden::advisories::Sources {
+        rustsec: None,
+        osv: vec![shared.join("osv")],
+    };
+    let (db, counts, warnings) = cargo_warden::advisories::Database::load(&sources).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(counts[0].advisories, files.len());
+    assert_eq!(db.len(), files.len());
+}
+
+#[test]
+fn osv_and_rustsec_records_of_one_vulnerability_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    // An OSV record for the same smallvec advisory under a GHSA id, with an extra reference, and
+    // a GHSA-only record the RustSec database does not have.
+    std::fs::write(
+        dir.path().join("GHSA-mm7v-vpv8-xfc3.json"),
+        r#"{"id": "GHSA-mm7v-vpv8-xfc3", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2019-15551", "RUSTSEC-2019-0009"],
+            "summary": "GitHub's copy", "references": [{"type": "WEB", "url": "https://example.com/ghsa"}],
+            "affected": [{"package": {"ecosystem": "crates.io", "name": "smallvec"},
+                          "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.6.10"}]}]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("GHSA-only.json"),
+        r#"{"id": "GHSA-xxxx-only-0001", "modified": "2024-01-01T00:00:00Z", "published": "2024-02-03T00:00:00Z",
+            "summary": "Only in OSV", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}],
+            "affected": [{"package": {"ecosystem": "crates.io", "name": "libc"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0.2.0"}, {"last_affected": "0.2.150"}]}]},
+                         {"package": {"ecosystem": "PyPI", "name": "libc"}, "versions": ["1.0"]}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.json"), "{\"id\": ").unwrap();
+
+    let mut options = ScanOptions::new(
+        common::fixture("demo"),
+        common::fixture("advisory-db"),
+        today(),
+    );
+    options.cargo_metadata = false;
+    options.clock = ClockKind::Published;
+    options.sources.osv = vec![dir.path().to_path_buf()];
+    let report = scan(&options).unwrap();
+    let smallvec: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.detection.package.as_ref().unwrap().name == "smallvec")
+        .collect();
+    assert_eq!(smallvec.len(), 1, "one finding for the merged advisory");
+    let d = &smallvec[0].detection;
+    assert_eq!(d.rule, "RUSTSEC-2019-0009", "RustSec wins");
+    assert_eq!(
+        d.title,
+        "Double-free and use-after-free in SmallVec::grow()"
+    );
+    assert_eq!(d.advisory_sources, ["osv", "rustsec"]);
+    assert!(d
+        .references
+        .contains(&"https://example.com/ghsa".to_owned()));
+    assert_eq!(d.aliases, ["CVE-2019-15551", "GHSA-mm7v-vpv8-xfc3"]);
+
+    let libc = report
+        .findings
+        .iter()
+        .find(|f| f.detection.rule == "GHSA-xxxx-only-0001")
+        .unwrap();
+    assert_eq!(libc.detection.advisory_sources, ["osv"]);
+    assert_eq!(libc.detection.cvss.as_ref().unwrap().score, 7.5);
+    assert_eq!(libc.verdict.severity, Severity::High);
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code == "malformed-osv")
+        .collect();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].file.as_ref().unwrap().ends_with("broken.json"));
 }

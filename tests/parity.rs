@@ -18,6 +18,36 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
     else {
         return;
     };
+    assert_parity(&shared, |options| {
+        options.sources.rustsec = Some(shared.join("advisory-db"));
+    });
+}
+
+/// The RustSec OSV export alone gives the same findings, kinds included.
+#[test]
+fn osv_export_alone_gives_the_same_findings() {
+    let Some(shared) = common::shared("osv_export_alone_gives_the_same_findings") else {
+        return;
+    };
+    assert_parity(&shared, |options| {
+        options.sources.rustsec = None;
+        options.sources.osv = vec![shared.join("osv")];
+    });
+}
+
+/// Both sources together merge into the same findings: no duplicates from the OSV copies.
+#[test]
+fn rustsec_and_osv_together_give_the_same_findings() {
+    let Some(shared) = common::shared("rustsec_and_osv_together_give_the_same_findings") else {
+        return;
+    };
+    assert_parity(&shared, |options| {
+        options.sources.rustsec = Some(shared.join("advisory-db"));
+        options.sources.osv = vec![shared.join("osv")];
+    });
+}
+
+fn assert_parity(shared: &std::path::Path, sources: impl Fn(&mut ScanOptions)) {
     let dir = shared.join("parity/alacritty");
     let expected: BTreeMap<String, Vec<Vec<String>>> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
@@ -37,6 +67,7 @@ fn findings_equal_cargo_audit_on_every_alacritty_lockfile() {
         );
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
+        sources(&mut options);
         let report = scan(&options).unwrap_or_else(|err| panic!("{file}: {err}"));
         assert!(
             report

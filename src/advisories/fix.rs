@@ -1,19 +1,18 @@
 //! Fix hints: the smallest patched version above the one in use, and what to run to get it.
 
+use super::Advisory;
 use crate::report::Fix;
-use rustsec::advisory::Advisory;
 use semver::{Comparator, Op, Version, VersionReq};
 
-/// `None` when the advisory names no patched version above `current` (unmaintained crates, or
+/// `None` when the advisory names no fixed version above `current` (unmaintained crates, or
 /// vulnerabilities with no fix yet).
 pub fn fix_for(advisory: &Advisory, name: &str, current: &Version) -> Option<Fix> {
     let smallest = advisory
-        .versions
-        .patched()
+        .fixed
         .iter()
-        .filter_map(lowest_matching)
-        .filter(|candidate| candidate > current)
-        .min()?;
+        .filter(|candidate| *candidate > current)
+        .min()?
+        .clone();
     let semver_compatible = compatible(current, &smallest);
     let command = if semver_compatible {
         format!("cargo update -p {name}@{current} --precise {smallest}")
@@ -31,7 +30,7 @@ pub fn fix_for(advisory: &Advisory, name: &str, current: &Version) -> Option<Fix
 
 /// The lowest version a requirement accepts, as far as its comparators say. `>= 1.2.3, < 2` gives
 /// 1.2.3; a requirement with only upper bounds gives 0.0.0, which is never above a version in use.
-fn lowest_matching(req: &VersionReq) -> Option<Version> {
+pub(super) fn lowest_matching(req: &VersionReq) -> Option<Version> {
     let lowest = req
         .comparators
         .iter()

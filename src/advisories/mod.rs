@@ -1,87 +1,167 @@
-//! Advisory data and matching: loading a RustSec advisory-db checkout tolerantly, and deciding which
-//! locked packages an advisory affects.
+//! Advisory data and matching: RustSec advisory-db checkouts and OSV records, loaded tolerantly
+//! into one [`Advisory`] shape, merged where they describe the same vulnerability, and matched
+//! against locked packages.
 //!
-//! The database is read file by file rather than through `rustsec::Database::open`, which fails
-//! whole on one bad file: upstream once shipped a malformed advisory and every all-or-nothing tool
-//! stopped working until it was fixed. A bad file here is a warning and the scan goes on.
+//! Both sources are read file by file: upstream once shipped a malformed advisory and every
+//! all-or-nothing tool stopped working until it was fixed. A bad file here is a warning and the
+//! scan goes on.
 
 mod fix;
+mod osv;
+mod rustsec;
 
 pub use fix::fix_for;
 
-use crate::error::{one_line, Error, Result};
-use crate::report::{FindingKind, Warning};
-use rayon::prelude::*;
-use rustsec::advisory::{Advisory, Informational};
-use rustsec::cargo_lock::SourceId;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use crate::date::Date;
+use crate::error::Result;
+use crate::report::{Cvss, FindingKind, Warning};
+use ::rustsec::cargo_lock::SourceId;
+use semver::Version;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 
-/// Every usable advisory of the `crates` collection, indexed by package name.
+/// Where advisories come from. Naming either replaces the default RustSec checkout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// A RustSec advisory-db checkout.
+    pub rustsec: Option<PathBuf>,
+    /// Directories (any depth) of OSV JSON records.
+    pub osv: Vec<PathBuf>,
+}
+
+/// A half-open range of affected versions, as OSV and RustSec (through its OSV conversion) define
+/// them: from `introduced` (inclusive; none = from the start) to `fixed` (exclusive) or up to
+/// `last_affected` (inclusive); neither = no upper bound. Pre-releases order as semver says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRange {
+    pub introduced: Option<Version>,
+    pub fixed: Option<Version>,
+    pub last_affected: Option<Version>,
+}
+
+impl VersionRange {
+    pub fn contains(&self, version: &Version) -> bool {
+        self.introduced
+            .as_ref()
+            .is_none_or(|start| version >= start)
+            && self.fixed.as_ref().is_none_or(|end| version < end)
+            && self
+                .last_affected
+                .as_ref()
+                .is_none_or(|last| version <= last)
+    }
+}
+
+/// Which registry an advisory is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registry {
+    CratesIo,
+    Other(SourceId),
+}
+
+/// One advisory, whichever source it came from.
+#[derive(Debug, Clone)]
+pub struct Advisory {
+    pub id: String,
+    pub package: String,
+    pub kind: FindingKind,
+    pub title: String,
+    pub description: String,
+    pub date: Option<Date>,
+    pub aliases: Vec<String>,
+    pub references: Vec<String>,
+    pub categories: Vec<String>,
+    pub cvss: Option<Cvss>,
+    pub withdrawn: bool,
+    /// Affected when any range contains the version, or it is listed in `versions`.
+    pub ranges: Vec<VersionRange>,
+    pub versions: Vec<Version>,
+    /// For reports: the requirements as the source states them.
+    pub patched: Vec<String>,
+    pub unaffected: Vec<String>,
+    /// Versions that fix it, for fix hints.
+    pub fixed: Vec<Version>,
+    pub registry: Registry,
+    /// `rustsec`, `osv`, or both after a merge.
+    pub sources: BTreeSet<&'static str>,
+}
+
+impl Advisory {
+    pub fn affects(&self, version: &Version) -> bool {
+        self.ranges.iter().any(|range| range.contains(version)) || self.versions.contains(version)
+    }
+
+    /// The RustSec page, for advisories with a RustSec id.
+    pub fn url(&self) -> Option<String> {
+        self.id
+            .starts_with("RUSTSEC-")
+            .then(|| format!("https://rustsec.org/advisories/{}.html", self.id))
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// Every usable advisory, indexed by package name.
 #[derive(Debug, Default)]
 pub struct Database {
-    pub path: PathBuf,
     advisories: Vec<Advisory>,
     by_package: HashMap<String, Vec<usize>>,
 }
 
-impl Database {
-    /// Reads `<path>/crates/*/*.md`. Files that do not parse are skipped and come back as warnings.
-    pub fn load(path: &Path) -> Result<(Database, Vec<Warning>)> {
-        if !path.exists() {
-            return Err(Error::DatabaseNotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        let crates_dir = path.join("crates");
-        if !crates_dir.is_dir() {
-            return Err(Error::NotADatabase {
-                path: path.to_path_buf(),
-            });
-        }
-        let files = advisory_files(&crates_dir)?;
-        let parsed: Vec<Result<Advisory, Warning>> =
-            files.par_iter().map(|file| parse_advisory(file)).collect();
+/// How many advisories one source gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCount {
+    pub kind: &'static str,
+    pub path: PathBuf,
+    pub advisories: usize,
+}
 
-        let mut database = Database {
-            path: path.to_path_buf(),
-            ..Database::default()
-        };
+impl Database {
+    /// Loads every source; RustSec and OSV records of the same vulnerability (same id, or linked
+    /// through aliases, for the same package) become one advisory with the union of aliases and
+    /// references, RustSec's data winning elsewhere.
+    pub fn load(sources: &Sources) -> Result<(Database, Vec<SourceCount>, Vec<Warning>)> {
         let mut warnings = Vec::new();
-        let mut seen_ids = HashMap::new();
-        for (file, result) in files.iter().zip(parsed) {
-            let advisory = match result {
-                Ok(advisory) => advisory,
-                Err(warning) => {
-                    warnings.push(warning);
-                    continue;
-                }
-            };
-            if advisory.metadata.id.is_placeholder() {
-                continue;
-            }
-            let id = advisory.metadata.id.to_string();
-            if let Some(first) = seen_ids.insert(id.clone(), file.clone()) {
-                warnings.push(Warning {
-                    code: "duplicate-advisory",
-                    file: Some(display(file)),
-                    message: format!(
-                        "advisory {id} is also defined in {}; using that one",
-                        display(&first)
-                    ),
-                });
-                seen_ids.insert(id, first);
-                continue;
-            }
-            let index = database.advisories.len();
-            database
-                .by_package
-                .entry(advisory.metadata.package.as_str().to_owned())
+        let mut counts = Vec::new();
+        let mut advisories = Vec::new();
+        if let Some(path) = &sources.rustsec {
+            let (loaded, mut w) = rustsec::load(path)?;
+            counts.push(SourceCount {
+                kind: "rustsec",
+                path: path.clone(),
+                advisories: loaded.len(),
+            });
+            warnings.append(&mut w);
+            advisories = loaded;
+        }
+        for path in &sources.osv {
+            let (loaded, mut w) = osv::load(path)?;
+            counts.push(SourceCount {
+                kind: "osv",
+                path: path.clone(),
+                advisories: loaded.len(),
+            });
+            warnings.append(&mut w);
+            merge(&mut advisories, loaded);
+        }
+        advisories.sort_by(|a, b| (&a.package, &a.id).cmp(&(&b.package, &b.id)));
+        let mut by_package: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, advisory) in advisories.iter().enumerate() {
+            by_package
+                .entry(advisory.package.clone())
                 .or_default()
                 .push(index);
-            database.advisories.push(advisory);
         }
-        Ok((database, warnings))
+        Ok((
+            Database {
+                advisories,
+                by_package,
+            },
+            counts,
+            warnings,
+        ))
     }
 
     pub fn len(&self) -> usize {
@@ -92,149 +172,131 @@ impl Database {
         self.advisories.is_empty()
     }
 
-    /// Advisories that affect this exact package, with the kind of finding each one makes.
+    /// Advisories that affect this exact package.
     pub fn matching<'a>(
         &'a self,
         name: &str,
-        version: &semver::Version,
-        source: Option<&SourceId>,
-    ) -> impl Iterator<Item = (&'a Advisory, FindingKind)> + 'a {
+        version: &'a Version,
+        source: Option<&'a SourceId>,
+    ) -> impl Iterator<Item = &'a Advisory> + 'a {
         let candidates = self.by_package.get(name).map_or(&[][..], Vec::as_slice);
-        let version = version.clone();
-        let source = source.cloned();
         candidates.iter().filter_map(move |&index| {
             let advisory = &self.advisories[index];
-            let kind = finding_kind(advisory)?;
-            (advisory.metadata.withdrawn.is_none()
-                && source_matches(advisory, source.as_ref())
-                && advisory.versions.is_vulnerable(&version))
-            .then_some((advisory, kind))
+            (!advisory.withdrawn
+                && registry_matches(&advisory.registry, source)
+                && advisory.affects(version))
+            .then_some(advisory)
         })
     }
 }
 
-/// `None` for informational advisories of a kind we do not report (RustSec allows free-form
-/// `informational` values; cargo-audit skips them too).
-fn finding_kind(advisory: &Advisory) -> Option<FindingKind> {
-    match &advisory.metadata.informational {
-        None => Some(FindingKind::Vulnerability),
-        Some(Informational::Unmaintained) => Some(FindingKind::Unmaintained),
-        Some(Informational::Unsound) => Some(FindingKind::Unsound),
-        Some(Informational::Notice) => Some(FindingKind::Notice),
-        Some(_) => None,
+/// Adds `incoming` to `existing`, folding records that describe the same vulnerability into the
+/// one already there: the same id, or (across sources) an id or alias in common. Two different
+/// RustSec ids are two advisories even when they share an alias (RustSec splits one CVE into
+/// several advisories at times), and records of one source are never folded together.
+fn merge(existing: &mut Vec<Advisory>, incoming: Vec<Advisory>) {
+    let key = |package: &str, name: &str| (package.to_owned(), name.to_owned());
+    let mut by_id: HashMap<(String, String), usize> = HashMap::new();
+    let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let index_of = |advisory: &Advisory,
+                    index: usize,
+                    by_id: &mut HashMap<(String, String), usize>,
+                    by_name: &mut HashMap<(String, String), Vec<usize>>| {
+        by_id.insert(key(&advisory.package, &advisory.id), index);
+        for name in advisory.names() {
+            by_name
+                .entry(key(&advisory.package, name))
+                .or_default()
+                .push(index);
+        }
+    };
+    for (index, advisory) in existing.iter().enumerate() {
+        index_of(advisory, index, &mut by_id, &mut by_name);
+    }
+    for advisory in incoming {
+        let same_id = by_id.get(&key(&advisory.package, &advisory.id)).copied();
+        let linked = || {
+            advisory.names().find_map(|name| {
+                by_name
+                    .get(&key(&advisory.package, name))?
+                    .iter()
+                    .copied()
+                    .find(|&i| {
+                        let other = &existing[i];
+                        other.sources.is_disjoint(&advisory.sources)
+                            && !(other.id.starts_with("RUSTSEC-")
+                                && advisory.id.starts_with("RUSTSEC-"))
+                    })
+            })
+        };
+        match same_id.or_else(linked) {
+            Some(index) => {
+                let kept = &mut existing[index];
+                for alias in advisory.names() {
+                    if alias != kept.id && !kept.aliases.iter().any(|a| a == alias) {
+                        kept.aliases.push(alias.to_owned());
+                    }
+                }
+                for reference in advisory.references {
+                    if !kept.references.contains(&reference) {
+                        kept.references.push(reference);
+                    }
+                }
+                kept.sources.extend(advisory.sources);
+            }
+            None => {
+                let index = existing.len();
+                index_of(&advisory, index, &mut by_id, &mut by_name);
+                existing.push(advisory);
+            }
+        }
     }
 }
 
 /// Advisories name the registry they are about (crates.io unless they say otherwise). Path and git
 /// dependencies never match: a crate of the same name from elsewhere is different code.
-fn source_matches(advisory: &Advisory, package_source: Option<&SourceId>) -> bool {
+fn registry_matches(registry: &Registry, package_source: Option<&SourceId>) -> bool {
     let Some(package_source) = package_source else {
         return false;
     };
-    match &advisory.metadata.source {
-        None => package_source.is_default_registry(),
-        Some(advisory_source) if advisory_source.is_default_registry() => {
-            package_source.is_default_registry()
-        }
-        Some(advisory_source) => {
-            advisory_source.kind() == package_source.kind()
-                && advisory_source.url() == package_source.url()
+    match registry {
+        Registry::CratesIo => package_source.is_default_registry(),
+        Registry::Other(source) => {
+            source.kind() == package_source.kind() && source.url() == package_source.url()
         }
     }
 }
 
-fn advisory_files(crates_dir: &Path) -> Result<Vec<PathBuf>> {
-    let read_dir = |dir: &Path| {
-        std::fs::read_dir(dir).map_err(|source| Error::Read {
-            path: dir.to_path_buf(),
-            source,
-        })
-    };
-    let mut files = Vec::new();
-    for package_dir in read_dir(crates_dir)? {
-        let package_dir = package_dir
-            .map_err(|source| Error::Read {
-                path: crates_dir.to_path_buf(),
-                source,
-            })?
-            .path();
-        if !package_dir.is_dir() {
-            continue;
-        }
-        for entry in read_dir(&package_dir)? {
-            let file = entry
-                .map_err(|source| Error::Read {
-                    path: package_dir.clone(),
-                    source,
-                })?
-                .path();
-            if file.extension().is_some_and(|ext| ext == "md") {
-                files.push(file);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn parse_advisory(file: &Path) -> Result<Advisory, Warning> {
-    let warn = |problem: String| Warning {
-        code: "malformed-advisory",
-        file: Some(display(file)),
-        message: format!("skipped advisory: {problem}"),
-    };
-    let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
-    let mut advisory: Advisory = text
-        .parse()
-        .map_err(|err: rustsec::Error| warn(without_snippet(&err.to_string())))?;
-    let package_dir = file
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str());
-    if package_dir != Some(advisory.metadata.package.as_str()) {
-        return Err(warn(format!(
-            "it is about package `{}` but sits in the directory of `{}`",
-            advisory.metadata.package,
-            package_dir.unwrap_or("?")
-        )));
-    }
-    advisory.metadata.collection = Some(rustsec::Collection::Crates);
-    Ok(advisory)
-}
-
-/// Database files are named as the user's `--db` spells them, e.g.
-/// `advisory-db/crates/smallvec/RUSTSEC-2019-0009.md`, so the path can be opened as printed.
-fn display(file: &Path) -> String {
-    crate::workspace::relative_display(file, Path::new(""))
-}
-
-/// TOML errors quote the offending source with a caret under it (`3 | package =`, `|   ^`); a
-/// one-line warning keeps the location and the message and drops the drawing.
-fn without_snippet(message: &str) -> String {
-    let kept: Vec<&str> = message
-        .lines()
-        .map(str::trim)
-        .filter(|line| {
-            !line.is_empty()
-                && !line.starts_with('|')
-                && line
-                    .split_once('|')
-                    .is_none_or(|(gutter, _)| gutter.trim().parse::<usize>().is_err())
-        })
-        .collect();
-    one_line(&kept.join(": "))
+/// Paths are shown as the user spelled them, e.g. `advisory-db/crates/smallvec/RUSTSEC-2019-0009.md`,
+/// so they can be opened as printed.
+fn display(file: &std::path::Path) -> String {
+    crate::workspace::relative_display(file, std::path::Path::new(""))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::without_snippet;
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
 
     #[test]
-    fn toml_snippets_are_dropped_from_warnings() {
-        let message = "parse error: TOML parse error at line 3, column 10\n  |\n3 | package = \n  |          ^\nstring values must be quoted\n";
-        assert_eq!(
-            without_snippet(message),
-            "parse error: TOML parse error at line 3, column 10: string values must be quoted"
+    fn ranges_follow_osv_semantics() {
+        let range = |i: Option<&str>, f: Option<&str>, l: Option<&str>| VersionRange {
+            introduced: i.map(v),
+            fixed: f.map(v),
+            last_affected: l.map(v),
+        };
+        let r = range(Some("0.6.5"), Some("0.6.10"), None);
+        assert!(!r.contains(&v("0.6.4")) && r.contains(&v("0.6.5")) && r.contains(&v("0.6.9")));
+        assert!(!r.contains(&v("0.6.10")));
+        let last = range(None, None, Some("1.2.0"));
+        assert!(
+            last.contains(&v("0.1.0")) && last.contains(&v("1.2.0")) && !last.contains(&v("1.2.1"))
         );
+        let pre = range(Some("0.9.0"), Some("1.0.0-beta.3"), None);
+        assert!(pre.contains(&v("1.0.0-beta.2")) && !pre.contains(&v("1.0.0-beta.3")));
+        assert!(!pre.contains(&v("1.0.0")));
     }
 }

@@ -176,6 +176,8 @@ pub struct Detection {
     pub patched: Vec<String>,
     pub unaffected: Vec<String>,
     pub fix: Option<Fix>,
+    /// Which advisory sources reported it (`rustsec`, `osv`).
+    pub advisory_sources: Vec<String>,
     /// The Cargo.toml line declaring the direct dependency this finding comes through, when the
     /// member's manifest could be found.
     pub declared_at: Option<Span>,
@@ -380,7 +382,13 @@ pub struct Report {
     /// outside git). SARIF locations are relative to the repository root, as GitHub reads them.
     pub repository_prefix: String,
     pub workspaces: Vec<WorkspaceSummary>,
+    /// The RustSec checkout, when one was used.
     pub database: Option<DatabaseSummary>,
+    /// OSV sources, when any were used.
+    pub osv: Vec<DatabaseSummary>,
+    /// Advisories after merging the sources (RustSec and OSV records of one vulnerability count
+    /// once).
+    pub advisories: Option<usize>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,

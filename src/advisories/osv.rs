@@ -1,0 +1,299 @@
+//! Reading OSV records (the schema osv.dev and the RustSec OSV export use) for the `crates.io`
+//! ecosystem into [`Advisory`]s. A directory is searched at any depth for `*.json`; records of
+//! other ecosystems are skipped; a malformed record is a warning, never a failed scan.
+
+use super::{display, Advisory, Registry, VersionRange};
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::report::{Cvss, FindingKind, Warning};
+use rayon::prelude::*;
+use semver::Version;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const ECOSYSTEM: &str = "crates.io";
+
+#[derive(Deserialize)]
+struct Record {
+    id: String,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    details: Option<String>,
+    #[serde(default)]
+    aliases: Option<Vec<String>>,
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    withdrawn: Option<String>,
+    #[serde(default)]
+    severity: Option<Vec<Severity>>,
+    #[serde(default)]
+    affected: Option<Vec<Affected>>,
+    #[serde(default)]
+    references: Option<Vec<Reference>>,
+}
+
+#[derive(Deserialize)]
+struct Severity {
+    #[serde(rename = "type")]
+    kind: String,
+    score: String,
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct Affected {
+    package: Option<Package>,
+    #[serde(default)]
+    ranges: Option<Vec<Range>>,
+    #[serde(default)]
+    versions: Option<Vec<String>>,
+    #[serde(default)]
+    database_specific: Option<DatabaseSpecific>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    ecosystem: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Range {
+    #[serde(rename = "type")]
+    kind: String,
+    events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    introduced: Option<String>,
+    fixed: Option<String>,
+    last_affected: Option<String>,
+    limit: Option<String>,
+}
+
+/// What the RustSec export writes per affected package.
+#[derive(Deserialize, Default)]
+struct DatabaseSpecific {
+    #[serde(default)]
+    informational: Option<String>,
+    #[serde(default)]
+    categories: Option<Vec<String>>,
+}
+
+/// Every OSV record under `path` (a directory, at any depth, or one `.json` file).
+pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
+    if !path.exists() {
+        return Err(Error::PathNotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let files = json_files(path)?;
+    let parsed: Vec<Result<Vec<Advisory>, Warning>> =
+        files.par_iter().map(|file| parse_file(file)).collect();
+    let mut advisories = Vec::new();
+    let mut warnings = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(mut found) => advisories.append(&mut found),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    Ok((advisories, warnings))
+}
+
+fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(path)
+        .standard_filters(false)
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|err| Error::Walk {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        })?;
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && entry.path().extension().is_some_and(|ext| ext == "json")
+        {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn parse_file(file: &Path) -> Result<Vec<Advisory>, Warning> {
+    let warn = |problem: String| Warning {
+        code: "malformed-osv",
+        file: Some(display(file)),
+        message: format!("skipped OSV record: {problem}"),
+    };
+    let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
+    let record: Record = serde_json::from_str(&text).map_err(|err| warn(format!("{err}")))?;
+    convert(record).map_err(warn)
+}
+
+/// One advisory per `crates.io` package the record names; none for other ecosystems.
+fn convert(record: Record) -> Result<Vec<Advisory>, String> {
+    let cvss = record
+        .severity
+        .iter()
+        .flatten()
+        .filter(|s| s.kind == "CVSS_V3" || s.kind == "CVSS_V4")
+        // The most recent CVSS version stated wins, as RustSec's own field holds one vector.
+        .max_by_key(|s| s.kind.clone())
+        .map(|s| {
+            s.score
+                .parse::<cvss::Cvss>()
+                .map(|parsed| Cvss {
+                    vector: s.score.clone(),
+                    score: (parsed.score() * 10.0).round() / 10.0,
+                })
+                .map_err(|err| format!("bad CVSS vector `{}`: {err}", s.score))
+        })
+        .transpose()?;
+    let title = record
+        .summary
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            record
+                .details
+                .as_deref()
+                .and_then(|d| d.lines().next())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| record.id.clone());
+    let date = record
+        .published
+        .as_deref()
+        .and_then(|p| p.get(..10))
+        .and_then(Date::parse);
+    let references: Vec<String> = record
+        .references
+        .iter()
+        .flatten()
+        .map(|r| r.url.clone())
+        .collect();
+
+    let mut advisories = Vec::new();
+    for affected in record.affected.iter().flatten() {
+        let Some(package) = affected
+            .package
+            .as_ref()
+            .filter(|p| p.ecosystem == ECOSYSTEM)
+        else {
+            continue;
+        };
+        let specific = affected.database_specific.as_ref();
+        let kind = match specific.and_then(|s| s.informational.as_deref()) {
+            None => FindingKind::Vulnerability,
+            Some("unmaintained") => FindingKind::Unmaintained,
+            Some("unsound") => FindingKind::Unsound,
+            Some("notice") => FindingKind::Notice,
+            // Free-form informational kinds are not reported (as for RustSec).
+            Some(_) => continue,
+        };
+        let mut ranges = Vec::new();
+        let mut fixed = Vec::new();
+        for range in affected.ranges.iter().flatten() {
+            if range.kind != "SEMVER" && range.kind != "ECOSYSTEM" {
+                continue;
+            }
+            ranges.extend(intervals(&range.events, &mut fixed)?);
+        }
+        let versions = affected
+            .versions
+            .iter()
+            .flatten()
+            .map(|v| version(v))
+            .collect::<Result<Vec<_>, _>>()?;
+        advisories.push(Advisory {
+            id: record.id.clone(),
+            package: package.name.clone(),
+            kind,
+            title: title.clone(),
+            description: record.details.clone().unwrap_or_default().trim().to_owned(),
+            date,
+            aliases: record.aliases.clone().unwrap_or_default(),
+            references: references.clone(),
+            categories: specific
+                .and_then(|s| s.categories.clone())
+                .unwrap_or_default(),
+            cvss: cvss.clone(),
+            withdrawn: record.withdrawn.is_some(),
+            ranges,
+            versions,
+            patched: fixed.iter().map(|v| format!(">={v}")).collect(),
+            unaffected: Vec::new(),
+            fixed,
+            registry: Registry::CratesIo,
+            sources: BTreeSet::from(["osv"]),
+        });
+    }
+    Ok(advisories)
+}
+
+fn version(text: &str) -> Result<Version, String> {
+    Version::parse(text).map_err(|err| format!("bad version `{text}`: {err}"))
+}
+
+/// The affected intervals one range's events describe: each `introduced` ("0" = from the start)
+/// opens one, the next `fixed`, `last_affected` or `limit` closes it.
+fn intervals(
+    events: &[Event],
+    fixed_versions: &mut Vec<Version>,
+) -> Result<Vec<VersionRange>, String> {
+    let mut out = Vec::new();
+    let mut open: Option<Option<Version>> = None;
+    for event in events {
+        if let Some(introduced) = &event.introduced {
+            if let Some(start) = open.take() {
+                out.push(VersionRange {
+                    introduced: start,
+                    fixed: None,
+                    last_affected: None,
+                });
+            }
+            open = Some(if introduced == "0" {
+                None
+            } else {
+                Some(version(introduced)?)
+            });
+        } else if let Some(end) = event.fixed.as_ref().or(event.limit.as_ref()) {
+            let end = version(end)?;
+            if event.fixed.is_some() {
+                fixed_versions.push(end.clone());
+            }
+            out.push(VersionRange {
+                introduced: open.take().flatten(),
+                fixed: Some(end),
+                last_affected: None,
+            });
+        } else if let Some(last) = &event.last_affected {
+            out.push(VersionRange {
+                introduced: open.take().flatten(),
+                fixed: None,
+                last_affected: Some(version(last)?),
+            });
+        }
+    }
+    if let Some(start) = open {
+        out.push(VersionRange {
+            introduced: start,
+            fixed: None,
+            last_affected: None,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,217 @@
+//! Reading a RustSec advisory-db checkout (`crates/<package>/<ID>.md`) file by file through the
+//! `rustsec` crate's parser, into [`Advisory`]s. Version matching uses RustSec's own conversion of
+//! `patched`/`unaffected` into ranges, so results equal cargo-audit's.
+
+use super::{display, fix, Advisory, Registry, VersionRange};
+use crate::date::Date;
+use crate::error::{one_line, Error, Result};
+use crate::report::{Cvss, FindingKind, Warning};
+use rayon::prelude::*;
+use rustsec::advisory::Informational;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Reads `<path>/crates/*/*.md`. Files that do not parse are skipped and come back as warnings.
+pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
+    if !path.exists() {
+        return Err(Error::DatabaseNotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let crates_dir = path.join("crates");
+    if !crates_dir.is_dir() {
+        return Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let files = advisory_files(&crates_dir)?;
+    let parsed: Vec<Result<rustsec::Advisory, Warning>> =
+        files.par_iter().map(|file| parse_advisory(file)).collect();
+
+    let mut advisories = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen_ids: HashMap<String, PathBuf> = HashMap::new();
+    for (file, result) in files.iter().zip(parsed) {
+        let advisory = match result {
+            Ok(advisory) => advisory,
+            Err(warning) => {
+                warnings.push(warning);
+                continue;
+            }
+        };
+        if advisory.metadata.id.is_placeholder() {
+            continue;
+        }
+        let id = advisory.metadata.id.to_string();
+        if let Some(first) = seen_ids.get(&id) {
+            warnings.push(Warning {
+                code: "duplicate-advisory",
+                file: Some(display(file)),
+                message: format!(
+                    "advisory {id} is also defined in {}; using that one",
+                    display(first)
+                ),
+            });
+            continue;
+        }
+        seen_ids.insert(id, file.clone());
+        advisories.extend(convert(advisory));
+    }
+    Ok((advisories, warnings))
+}
+
+/// `None` for informational advisories of a kind we do not report (RustSec allows free-form
+/// `informational` values; cargo-audit skips them too).
+fn convert(advisory: rustsec::Advisory) -> Option<Advisory> {
+    let meta = &advisory.metadata;
+    let kind = match &meta.informational {
+        None => FindingKind::Vulnerability,
+        Some(Informational::Unmaintained) => FindingKind::Unmaintained,
+        Some(Informational::Unsound) => FindingKind::Unsound,
+        Some(Informational::Notice) => FindingKind::Notice,
+        Some(_) => return None,
+    };
+    let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
+        .into_iter()
+        .map(|range| VersionRange {
+            introduced: range.introduced,
+            fixed: range.fixed,
+            last_affected: None,
+        })
+        .collect();
+    let mut references: Vec<String> = meta.url.iter().map(|u| u.to_string()).collect();
+    references.extend(meta.references.iter().map(|u| u.to_string()));
+    references.dedup();
+    let registry = match &meta.source {
+        Some(source) if !source.is_default_registry() => Registry::Other(source.clone()),
+        _ => Registry::CratesIo,
+    };
+    Some(Advisory {
+        id: meta.id.to_string(),
+        package: meta.package.as_str().to_owned(),
+        kind,
+        title: meta.title.clone(),
+        description: meta.description.trim().to_owned(),
+        date: Date::parse(meta.date.as_str()),
+        aliases: meta.aliases.iter().map(|a| a.to_string()).collect(),
+        references,
+        categories: meta.categories.iter().map(|c| c.to_string()).collect(),
+        cvss: meta.cvss.as_ref().map(|cvss| Cvss {
+            vector: cvss.to_string(),
+            score: (cvss.score() * 10.0).round() / 10.0,
+        }),
+        withdrawn: meta.withdrawn.is_some(),
+        ranges,
+        versions: Vec::new(),
+        patched: advisory
+            .versions
+            .patched()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        unaffected: advisory
+            .versions
+            .unaffected()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        fixed: advisory
+            .versions
+            .patched()
+            .iter()
+            .filter_map(fix::lowest_matching)
+            .collect(),
+        registry,
+        sources: BTreeSet::from(["rustsec"]),
+    })
+}
+
+fn advisory_files(crates_dir: &Path) -> Result<Vec<PathBuf>> {
+    let read_dir = |dir: &Path| {
+        std::fs::read_dir(dir).map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })
+    };
+    let mut files = Vec::new();
+    for package_dir in read_dir(crates_dir)? {
+        let package_dir = package_dir
+            .map_err(|source| Error::Read {
+                path: crates_dir.to_path_buf(),
+                source,
+            })?
+            .path();
+        if !package_dir.is_dir() {
+            continue;
+        }
+        for entry in read_dir(&package_dir)? {
+            let file = entry
+                .map_err(|source| Error::Read {
+                    path: package_dir.clone(),
+                    source,
+                })?
+                .path();
+            if file.extension().is_some_and(|ext| ext == "md") {
+                files.push(file);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn parse_advisory(file: &Path) -> Result<rustsec::Advisory, Warning> {
+    let warn = |problem: String| Warning {
+        code: "malformed-advisory",
+        file: Some(display(file)),
+        message: format!("skipped advisory: {problem}"),
+    };
+    let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
+    let mut advisory: rustsec::Advisory = text
+        .parse()
+        .map_err(|err: rustsec::Error| warn(without_snippet(&err.to_string())))?;
+    let package_dir = file
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str());
+    if package_dir != Some(advisory.metadata.package.as_str()) {
+        return Err(warn(format!(
+            "it is about package `{}` but sits in the directory of `{}`",
+            advisory.metadata.package,
+            package_dir.unwrap_or("?")
+        )));
+    }
+    advisory.metadata.collection = Some(rustsec::Collection::Crates);
+    Ok(advisory)
+}
+
+/// TOML errors quote the offending source with a caret under it (`3 | package =`, `|   ^`); a
+/// one-line warning keeps the location and the message and drops the drawing.
+fn without_snippet(message: &str) -> String {
+    let kept: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            !line.is_empty()
+                && !line.starts_with('|')
+                && line
+                    .split_once('|')
+                    .is_none_or(|(gutter, _)| gutter.trim().parse::<usize>().is_err())
+        })
+        .collect();
+    one_line(&kept.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_snippet;
+
+    #[test]
+    fn toml_snippets_are_dropped_from_warnings() {
+        let message = "parse error: TOML parse error at line 3, column 10\n  |\n3 | package = \n  |          ^\nstring values must be quoted\n";
+        assert_eq!(
+            without_snippet(message),
+            "parse error: TOML parse error at line 3, column 10: string values must be quoted"
+        );
+    }
+}
