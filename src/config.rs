@@ -30,6 +30,22 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// `[gate] fail-on`.
     pub fail_on: Option<Vec<FailOn>>,
+    /// `[advisories]`.
+    pub advisories: AdvisorySettings,
+}
+
+/// `[advisories]`: where advisory data comes from and how old it may be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvisorySettings {
+    /// A RustSec checkout, resolved against the config file's directory.
+    pub db: Option<PathBuf>,
+    /// OSV sources, resolved likewise.
+    pub osv: Vec<PathBuf>,
+    pub max_age_days: Option<u32>,
+    /// Where the default database is fetched from (a mirror).
+    pub url: Option<String>,
+    /// `stale = "deny"`: a database older than `max-age` is an error, not a warning.
+    pub deny_stale: Option<bool>,
 }
 
 /// Which policy to apply: an embedded preset by name, or a file.
@@ -71,6 +87,18 @@ struct RawConfig {
     ignore: Vec<RawIgnore>,
     policy: Option<RawPolicySection>,
     gate: Option<RawGate>,
+    advisories: Option<RawAdvisories>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAdvisories {
+    db: Option<String>,
+    #[serde(default)]
+    osv: Vec<String>,
+    max_age: Option<u32>,
+    url: Option<String>,
+    stale: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -207,6 +235,32 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
             })?);
         }
         settings.baseline = section.baseline.map(|file| base_dir.join(file));
+    }
+    if let Some(advisories) = raw.advisories {
+        let deny_stale = match advisories.stale {
+            None => None,
+            Some(stale) => Some(match stale.get_ref().as_str() {
+                "warn" => false,
+                "deny" => true,
+                other => {
+                    return Err(at(
+                        stale.span().start,
+                        format!("`stale` is `{other}`; use \"warn\" or \"deny\""),
+                    ))
+                }
+            }),
+        };
+        settings.advisories = AdvisorySettings {
+            db: advisories.db.map(|db| base_dir.join(db)),
+            osv: advisories
+                .osv
+                .iter()
+                .map(|osv| base_dir.join(osv))
+                .collect(),
+            max_age_days: advisories.max_age,
+            url: advisories.url,
+            deny_stale,
+        };
     }
     if let Some(gate) = raw.gate {
         let mut conditions = Vec::new();
@@ -385,6 +439,30 @@ mod tests {
             settings.fail_on,
             Some(vec![FailOn::Overdue, FailOn::Critical])
         );
+    }
+
+    #[test]
+    fn advisories_section() {
+        let settings = parse_ok(
+            "[advisories]\ndb = \"db\"\nosv = [\"osv\", \"more/osv\"]\nmax-age = 3\nstale = \"deny\"\n",
+        );
+        assert_eq!(
+            settings.advisories,
+            AdvisorySettings {
+                db: Some(PathBuf::from("db")),
+                osv: vec![PathBuf::from("osv"), PathBuf::from("more/osv")],
+                max_age_days: Some(3),
+                url: None,
+                deny_stale: Some(true),
+            }
+        );
+        let err = parse_err("[advisories]\nstale = \"fail\"\n");
+        assert!(
+            err.starts_with("warden.toml:2:9: `stale` is `fail`"),
+            "{err}"
+        );
+        let err = parse_err("[advisories]\nmax_age = 3\n");
+        assert!(err.ends_with("did you mean `max-age`?"), "{err}");
     }
 
     #[test]

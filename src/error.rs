@@ -35,7 +35,7 @@ pub enum Error {
         message: String,
     },
 
-    #[error("{}: advisory database not found; run `git clone https://github.com/rustsec/advisory-db {}` or pass --db DIR", path.display(), path.display())]
+    #[error("{}: advisory database not found; run `cargo warden fetch --db {}` (or `git clone https://github.com/rustsec/advisory-db {}`), or pass --db DIR", path.display(), path.display(), path.display())]
     DatabaseNotFound { path: PathBuf },
 
     #[error("{}: not a RustSec advisory database (it has no crates/ directory); pass --db with a checkout of rustsec/advisory-db", path.display())]
@@ -51,6 +51,21 @@ pub enum Error {
 
     #[error("{}: cannot walk directory: {message}", path.display())]
     Walk { path: PathBuf, message: String },
+
+    #[error("{}: cannot fetch the advisory database from {url}: {message}", path.display())]
+    Fetch {
+        path: PathBuf,
+        url: String,
+        message: String,
+    },
+
+    #[error("{}: the advisory database is {age} days old (last updated {updated}, allowed {max_age}); refresh it with `cargo warden fetch --db {}` or raise `max-age` in warden.toml", path.display(), path.display())]
+    StaleDatabase {
+        path: PathBuf,
+        updated: String,
+        age: i64,
+        max_age: u32,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

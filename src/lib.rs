@@ -68,6 +68,10 @@ pub struct ScanOptions {
     pub clock: ClockKind,
     /// The date due dates are measured against. The library never reads the clock itself.
     pub today: Date,
+    /// The oldest a RustSec database may be before the report warns (or, with `deny_stale`, the
+    /// scan fails).
+    pub max_age_days: u32,
+    pub deny_stale: bool,
     /// The baseline file for the `first-seen` clock [default: `warden-baseline.json` at the scan
     /// root].
     pub baseline: Option<PathBuf>,
@@ -90,6 +94,8 @@ impl ScanOptions {
             policy: Policy::default_preset(),
             clock: ClockKind::Introduced,
             today,
+            max_age_days: 7,
+            deny_stale: false,
             baseline: None,
         }
     }
@@ -238,10 +244,35 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         let (database, counts, db_warnings) = Database::load(&options.sources)?;
         warnings.extend(db_warnings);
         for count in counts {
+            // A plain directory dated by its newest advisory can hold advisories dated ahead.
+            let age_days = count
+                .updated
+                .map(|updated| options.today.days_since(updated).max(0));
             let summary = DatabaseSummary {
                 path: workspace::relative_display(&count.path, std::path::Path::new("")),
                 advisories: count.advisories,
+                updated: count.updated,
+                age_days,
             };
+            if let (Some(age), Some(updated)) = (age_days, count.updated) {
+                if age > i64::from(options.max_age_days) {
+                    if options.deny_stale {
+                        return Err(Error::StaleDatabase {
+                            path: count.path.clone(),
+                            updated: updated.to_string(),
+                            age,
+                            max_age: options.max_age_days,
+                        });
+                    }
+                    warnings.push(Warning {
+                        code: "stale-database",
+                        file: Some(summary.path.clone()),
+                        message: format!(
+                            "the advisory data is {age} days old (last updated {updated}); refresh it with `cargo warden fetch`, or findings published since are missed"
+                        ),
+                    });
+                }
+            }
             match count.kind {
                 "rustsec" => database_summary = Some(summary),
                 _ => osv_summaries.push(summary),

@@ -38,6 +38,19 @@ enum Command {
     Scan(ScanArgs),
     /// Record today as the first-seen date of every new finding (for `--clock first-seen`).
     Baseline(BaselineArgs),
+    /// Clone or refresh the RustSec advisory database with git.
+    Fetch(FetchArgs),
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// Where the checkout lives [default: $CARGO_HOME/advisory-db].
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
+
+    /// Repository to clone (a mirror, say).
+    #[arg(long, default_value = cargo_warden::advisories::DEFAULT_URL)]
+    url: String,
 }
 
 /// What selects and judges findings: shared by `scan` and `baseline`.
@@ -68,6 +81,14 @@ struct CommonArgs {
     /// The date due dates are measured against [default: today, UTC].
     #[arg(long, value_name = "YYYY-MM-DD", env = "WARDEN_TODAY", value_parser = parse_date)]
     today: Option<Date>,
+
+    /// Never fetch: a missing default database is an error instead of being cloned.
+    #[arg(long, alias = "no-fetch")]
+    offline: bool,
+
+    /// A database older than `max-age` (warden.toml, default 7 days) is an error, not a warning.
+    #[arg(long)]
+    deny_stale: bool,
 }
 
 #[derive(clap::Args)]
@@ -185,6 +206,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Baseline(args) => run_baseline(args),
+        Command::Fetch(args) => run_fetch(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -211,13 +233,39 @@ fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOpti
     };
     let today = common.today.unwrap_or_else(Date::today_utc);
     let mut options = ScanOptions::new(&common.path, PathBuf::new(), today);
-    // Naming a source replaces the default: `--osv X` alone scans with OSV only.
-    options.sources.rustsec = match (common.db, common.osv.is_empty()) {
+    // Naming a source (flag first, then warden.toml) replaces the default: `--osv X` alone scans
+    // with OSV only. Only the default checkout is ever fetched; a named one is never touched.
+    let db = common.db.or(settings.advisories.db.clone());
+    let osv = if common.osv.is_empty() {
+        settings.advisories.osv.clone()
+    } else {
+        common.osv
+    };
+    options.sources.rustsec = match (db, osv.is_empty()) {
         (Some(db), _) => Some(db),
-        (None, true) => Some(default_db()?),
+        (None, true) => {
+            let db = default_db()?;
+            if !db.exists() && !common.offline {
+                eprintln!(
+                    "fetching the RustSec advisory database into {} (pass --offline to never fetch)",
+                    db.display()
+                );
+                let url = settings
+                    .advisories
+                    .url
+                    .as_deref()
+                    .unwrap_or(cargo_warden::advisories::DEFAULT_URL);
+                cargo_warden::advisories::fetch(&db, url)?;
+            }
+            Some(db)
+        }
         (None, false) => None,
     };
-    options.sources.osv = common.osv;
+    options.sources.osv = osv;
+    if let Some(max_age) = settings.advisories.max_age_days {
+        options.max_age_days = max_age;
+    }
+    options.deny_stale = common.deny_stale || settings.advisories.deny_stale == Some(true);
     if !common.checks.is_empty() {
         options.checks = common.checks;
     }
@@ -326,6 +374,20 @@ fn run_baseline(args: BaselineArgs) -> anyhow::Result<u8> {
         kept,
         previous.findings.len() - kept
     );
+    Ok(EXIT_PASSED)
+}
+
+fn run_fetch(args: FetchArgs) -> anyhow::Result<u8> {
+    let db = match args.db {
+        Some(db) => db,
+        None => default_db()?,
+    };
+    let outcome = cargo_warden::advisories::fetch(&db, &args.url)?;
+    let verb = match outcome {
+        cargo_warden::advisories::Fetched::Cloned => "cloned",
+        cargo_warden::advisories::Fetched::Updated => "updated",
+    };
+    eprintln!("{}: {verb} from {}", db.display(), args.url);
     Ok(EXIT_PASSED)
 }
 

@@ -6,10 +6,12 @@
 //! all-or-nothing tool stopped working until it was fixed. A bad file here is a warning and the
 //! scan goes on.
 
+mod fetch;
 mod fix;
 mod osv;
 mod rustsec;
 
+pub use fetch::{fetch, Fetched, DEFAULT_URL};
 pub use fix::fix_for;
 
 use crate::date::Date;
@@ -110,12 +112,19 @@ pub struct Database {
     by_package: HashMap<String, Vec<usize>>,
 }
 
-/// How many advisories one source gave.
+/// How many advisories one source gave, and how fresh it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceCount {
     pub kind: &'static str,
     pub path: PathBuf,
     pub advisories: usize,
+    /// The last commit of a git checkout, else the newest advisory's date.
+    pub updated: Option<Date>,
+}
+
+/// The newest publication date among `advisories`, for sources without git history.
+fn newest(advisories: &[Advisory]) -> Option<Date> {
+    advisories.iter().filter_map(|a| a.date).max()
 }
 
 impl Database {
@@ -132,6 +141,7 @@ impl Database {
                 kind: "rustsec",
                 path: path.clone(),
                 advisories: loaded.len(),
+                updated: last_commit(path).or_else(|| newest(&loaded)),
             });
             warnings.append(&mut w);
             advisories = loaded;
@@ -142,6 +152,7 @@ impl Database {
                 kind: "osv",
                 path: path.clone(),
                 advisories: loaded.len(),
+                updated: last_commit(path).or_else(|| newest(&loaded)),
             });
             warnings.append(&mut w);
             merge(&mut advisories, loaded);
@@ -188,6 +199,25 @@ impl Database {
             .then_some(advisory)
         })
     }
+}
+
+/// The date of the last commit when `path` is the top of a git checkout.
+fn last_commit(path: &std::path::Path) -> Option<Date> {
+    if !path.join(".git").exists() {
+        return None;
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(path)
+        .args(["log", "-1", "--format=%ct"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())?;
+    let seconds = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Date::from_unix_seconds(seconds))
 }
 
 /// Adds `incoming` to `existing`, folding records that describe the same vulnerability into the

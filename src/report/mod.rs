@@ -298,6 +298,10 @@ pub enum GraphSource {
 pub struct DatabaseSummary {
     pub path: String,
     pub advisories: usize,
+    /// Its last commit, or for a plain directory its newest advisory's date.
+    pub updated: Option<Date>,
+    /// Days between `updated` and the report's `today`.
+    pub age_days: Option<i64>,
 }
 
 /// A condition under which the gate fails.
