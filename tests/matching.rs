@@ -389,3 +389,70 @@ fn osv_and_rustsec_records_of_one_vulnerability_merge() {
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].file.as_ref().unwrap().ends_with("broken.json"));
 }
+
+/// OSV records read from a zip (osv.dev's `all.zip` layout) give the same findings as the same
+/// records in a directory; a broken member is one warning.
+#[test]
+fn osv_zip_reads_like_a_directory() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let record = r#"{"id": "GHSA-zzzz-zip0-0001", "modified": "2024-01-01T00:00:00Z", "published": "2024-03-01T00:00:00Z",
+        "summary": "From a zip", "affected": [{"package": {"ecosystem": "crates.io", "name": "smallvec"},
+        "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.0"}]}]}]}"#;
+    let zip_path = dir.path().join("all.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("GHSA-zzzz-zip0-0001.json", deflated)
+        .unwrap();
+    zip.write_all(record.as_bytes()).unwrap();
+    zip.start_file("broken.json", deflated).unwrap();
+    zip.write_all(b"{ not json").unwrap();
+    zip.start_file("README.txt", deflated).unwrap();
+    zip.write_all(b"not a record").unwrap();
+    zip.finish().unwrap();
+    std::fs::create_dir(dir.path().join("plain")).unwrap();
+    std::fs::write(dir.path().join("plain/GHSA-zzzz-zip0-0001.json"), record).unwrap();
+
+    let scan_with = |osv: std::path::PathBuf| {
+        let mut options = ScanOptions::new(
+            common::fixture("lockfile-versions/v4.lock"),
+            common::fixture("advisory-db"),
+            today(),
+        );
+        options.cargo_metadata = false;
+        options.clock = ClockKind::Published;
+        options.sources.rustsec = None;
+        options.sources.osv = vec![osv];
+        scan(&options).unwrap()
+    };
+    let from_zip = scan_with(zip_path.clone());
+    let from_dir = scan_with(dir.path().join("plain"));
+    assert_eq!(matched(&from_zip), matched(&from_dir));
+    assert_eq!(matched(&from_zip).len(), 1);
+    let malformed: Vec<_> = from_zip
+        .warnings
+        .iter()
+        .filter(|w| w.code == "malformed-osv")
+        .collect();
+    assert_eq!(malformed.len(), 1);
+    assert!(malformed[0]
+        .file
+        .as_ref()
+        .unwrap()
+        .ends_with("all.zip:broken.json"));
+
+    // Not a zip at all: the source is unusable, an error naming it.
+    std::fs::write(dir.path().join("fake.zip"), "plain text").unwrap();
+    let mut options = ScanOptions::new(
+        common::fixture("lockfile-versions/v4.lock"),
+        common::fixture("advisory-db"),
+        today(),
+    );
+    options.sources.osv = vec![dir.path().join("fake.zip")];
+    let err = scan(&options).unwrap_err().to_string();
+    assert!(
+        err.contains("fake.zip") && err.contains("not a readable zip archive"),
+        "{err}"
+    );
+}

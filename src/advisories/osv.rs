@@ -1,6 +1,7 @@
 //! Reading OSV records (the schema osv.dev and the RustSec OSV export use) for the `crates.io`
-//! ecosystem into [`Advisory`]s. A directory is searched at any depth for `*.json`; records of
-//! other ecosystems are skipped; a malformed record is a warning, never a failed scan.
+//! ecosystem into [`Advisory`]s. A directory is searched at any depth for `*.json`; a `.zip` is
+//! read like osv.dev's per-ecosystem `all.zip`; records of other ecosystems are skipped; a
+//! malformed record is a warning, never a failed scan.
 
 use super::{display, Advisory, Registry, VersionRange};
 use crate::date::Date;
@@ -88,16 +89,36 @@ struct DatabaseSpecific {
     categories: Option<Vec<String>>,
 }
 
-/// Every OSV record under `path` (a directory, at any depth, or one `.json` file).
+/// Every OSV record under `path`: a directory (at any depth), a zip of records, or one `.json`.
 pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
     if !path.exists() {
         return Err(Error::PathNotFound {
             path: path.to_path_buf(),
         });
     }
-    let files = json_files(path)?;
-    let parsed: Vec<Result<Vec<Advisory>, Warning>> =
-        files.par_iter().map(|file| parse_file(file)).collect();
+    let parsed: Vec<Result<Vec<Advisory>, Warning>> = if path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("zip"))
+    {
+        zip_records(path)?
+            .par_iter()
+            .map(|(name, text)| match text {
+                Ok(text) => parse_text(name, text),
+                Err(problem) => Err(malformed(name, problem.clone())),
+            })
+            .collect()
+    } else {
+        json_files(path)?
+            .par_iter()
+            .map(|file| {
+                let name = display(file);
+                match std::fs::read_to_string(file) {
+                    Ok(text) => parse_text(&name, &text),
+                    Err(err) => Err(malformed(&name, err.to_string())),
+                }
+            })
+            .collect()
+    };
     let mut advisories = Vec::new();
     let mut warnings = Vec::new();
     for result in parsed {
@@ -132,15 +153,55 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn parse_file(file: &Path) -> Result<Vec<Advisory>, Warning> {
-    let warn = |problem: String| Warning {
-        code: "malformed-osv",
-        file: Some(display(file)),
-        message: format!("skipped OSV record: {problem}"),
+/// The `.json` members of a zip archive, read in archive order (decompression is sequential;
+/// parsing then runs in parallel).
+type ZipRecord = (String, Result<String, String>);
+
+fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
+    use std::io::Read;
+    let unreadable = |message: String| Error::Walk {
+        path: path.to_path_buf(),
+        message,
     };
-    let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
-    let record: Record = serde_json::from_str(&text).map_err(|err| warn(format!("{err}")))?;
-    convert(record).map_err(warn)
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|err| unreadable(format!("not a readable zip archive ({err})")))?;
+    let mut records = Vec::new();
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|err| unreadable(format!("entry {index}: {err}")))?;
+        let member = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        if !entry.is_file() || !member.ends_with(".json") {
+            continue;
+        }
+        let name = format!("{}:{member}", display(path));
+        let mut text = String::new();
+        // A member that does not decompress or is not UTF-8 is one bad record, not a bad source.
+        let read = entry
+            .read_to_string(&mut text)
+            .map(|_| text)
+            .map_err(|err| err.to_string());
+        records.push((name, read));
+    }
+    Ok(records)
+}
+
+fn malformed(name: &str, problem: String) -> Warning {
+    Warning {
+        code: "malformed-osv",
+        file: Some(name.to_owned()),
+        message: format!("skipped OSV record: {problem}"),
+    }
+}
+
+fn parse_text(name: &str, text: &str) -> Result<Vec<Advisory>, Warning> {
+    let record: Record =
+        serde_json::from_str(text).map_err(|err| malformed(name, err.to_string()))?;
+    convert(record).map_err(|problem| malformed(name, problem))
 }
 
 /// One advisory per `crates.io` package the record names; none for other ecosystems.

@@ -215,6 +215,20 @@ impl Emitter for Human {
             plural(lockfiles, "lockfile"),
             plural(report.findings.len(), "finding"),
         )?;
+        for (kind, source) in report
+            .database
+            .iter()
+            .map(|db| ("RustSec", db))
+            .chain(report.osv.iter().map(|db| ("OSV", db)))
+        {
+            let age = match (source.updated, source.age_days) {
+                (Some(updated), Some(age)) => {
+                    format!("updated {updated}, {} old", plural(age as usize, "day"))
+                }
+                _ => "age unknown".to_owned(),
+            };
+            writeln!(out, "{kind} data: {} ({age})", source.path)?;
+        }
         writeln!(
             out,
             "policy {} ({} days), clock {}, today {}",
