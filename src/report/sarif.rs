@@ -439,7 +439,29 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
             .description(message("The root of the repository that was scanned."))
             .build(),
     );
+    // Which advisory data the run used and how old it was, so a dashboard can tell a clean run
+    // from a run against a stale database.
+    let mut run_values = BTreeMap::new();
+    let sources: Vec<Value> = report
+        .database
+        .iter()
+        .map(|db| ("rustsec", db))
+        .chain(report.osv.iter().map(|db| ("osv", db)))
+        .map(|(kind, db)| {
+            json!({
+                "kind": kind,
+                "path": db.path,
+                "advisories": db.advisories,
+                "updated": db.updated.map(|d| d.to_string()),
+                "age_days": db.age_days,
+            })
+        })
+        .collect();
+    run_values.insert("advisory_data".to_owned(), Value::Array(sources));
+    run_values.insert("policy".to_owned(), json!(report.policy.policy.name));
+    run_values.insert("today".to_owned(), json!(report.today.to_string()));
     Run::builder()
+        .properties(properties(Vec::new(), run_values))
         .tool(Tool::builder().driver(driver).build())
         .automation_details(
             RunAutomationDetails::builder()
