@@ -255,7 +255,9 @@ fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOpti
                     .url
                     .as_deref()
                     .unwrap_or(cargo_warden::advisories::DEFAULT_URL);
-                cargo_warden::advisories::fetch(&db, url)?;
+                cargo_warden::advisories::fetch(&db, url).context(
+                    "cannot get the default advisory database (pass --db DIR to use a local copy)",
+                )?;
             }
             Some(db)
         }
