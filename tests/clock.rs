@@ -43,7 +43,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str], date: Option<&str>) {
-        git_in(self.path(), args, date);
+        common::git(self.path(), args, date);
     }
 
     /// Writes the lockfile and commits it on `date` (author and committer).
@@ -55,33 +55,6 @@ impl Repo {
             Some(date),
         );
     }
-}
-
-fn git_in(dir: &Path, args: &[&str], date: Option<&str>) {
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Warden Test",
-            "-c",
-            "user.email=test@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "protocol.file.allow=always",
-        ])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    if let Some(date) = date {
-        let stamp = format!("{date}T12:00:00Z");
-        cmd.env("GIT_AUTHOR_DATE", &stamp)
-            .env("GIT_COMMITTER_DATE", &stamp);
-    }
-    let status = cmd.status().unwrap();
-    assert!(status.success(), "git {args:?} failed");
 }
 
 struct Scan {
@@ -247,7 +220,7 @@ fn shallow_clones_and_plain_directories_fall_back_to_published() {
 
     let clones = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo.path().display());
-    git_in(
+    common::git(
         clones.path(),
         &["clone", "-q", "--depth", "1", &url, "shallow"],
         None,
@@ -272,7 +245,7 @@ fn shallow_clones_and_plain_directories_fall_back_to_published() {
     );
 
     // A full clone keeps the real dates.
-    git_in(clones.path(), &["clone", "-q", &url, "full"], None);
+    common::git(clones.path(), &["clone", "-q", &url, "full"], None);
     let full = scan(&clones.path().join("full"), "2026-11-22", &[]);
     assert_eq!(full.dates("RUSTSEC-2019-0009").0, "2026-01-05");
 }

@@ -6,25 +6,6 @@ mod common;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn git(dir: &Path, args: &[&str], date: Option<&str>) {
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Warden Test",
-            "-c",
-            "user.email=test@example.com",
-        ])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args);
-    if let Some(date) = date {
-        let stamp = format!("{date}T12:00:00Z");
-        cmd.env("GIT_AUTHOR_DATE", &stamp)
-            .env("GIT_COMMITTER_DATE", &stamp);
-    }
-    assert!(cmd.status().unwrap().success(), "git {args:?}");
-}
-
 /// An upstream advisory-db: a working repository and the bare one that is fetched from.
 struct Upstream {
     dir: tempfile::TempDir,
@@ -37,9 +18,9 @@ impl Upstream {
         };
         let work = upstream.work();
         std::fs::create_dir_all(&work).unwrap();
-        git(&work, &["init", "-q", "-b", "main"], None);
+        common::git(&work, &["init", "-q", "-b", "main"], None);
         upstream.add("smallvec/RUSTSEC-2019-0009.md", date);
-        git(
+        common::git(
             upstream.dir.path(),
             &["clone", "-q", "--bare", "work", "bare.git"],
             None,
@@ -64,12 +45,12 @@ impl Upstream {
             &target,
         )
         .unwrap();
-        git(&self.work(), &["add", "."], None);
-        git(&self.work(), &["commit", "-q", "-m", advisory], Some(date));
+        common::git(&self.work(), &["add", "."], None);
+        common::git(&self.work(), &["commit", "-q", "-m", advisory], Some(date));
     }
 
     fn publish(&self) {
-        git(&self.work(), &["push", "-q", "../bare.git", "main"], None);
+        common::git(&self.work(), &["push", "-q", "../bare.git", "main"], None);
     }
 }
 

@@ -45,12 +45,18 @@ fn assert_valid(text: &str, what: &str) {
 
 /// SARIF of `path` (relative to the repository) with the bundled database, `published` clock.
 fn sarif(path: &str, extra: &[&str]) -> (i32, String) {
+    sarif_with_env(path, extra, &[])
+}
+
+/// [`sarif`] with extra environment variables.
+fn sarif_with_env(path: &str, extra: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let home = tempfile::tempdir().unwrap();
     let output = Command::cargo_bin("cargo-warden")
         .unwrap()
         .current_dir(common::repo())
         .env("CARGO_HOME", home.path())
         .env("WARDEN_TODAY", TODAY)
+        .envs(env.iter().copied())
         .args([
             "scan",
             path,
@@ -244,27 +250,9 @@ fn unscored_findings_get_a_security_severity_in_their_tier() {
 #[test]
 fn sarif_is_byte_identical_across_runs_and_thread_counts() {
     let (_, first) = sarif("fixtures", &[]);
-    let home = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("cargo-warden")
-        .unwrap()
-        .current_dir(common::repo())
-        .env("CARGO_HOME", home.path())
-        .env("WARDEN_TODAY", TODAY)
-        .env("RAYON_NUM_THREADS", "1")
-        .args([
-            "scan",
-            "fixtures",
-            "--db",
-            "fixtures/advisory-db",
-            "--clock",
-            "published",
-        ])
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert_valid(&text, "fixtures, one thread");
-    assert!(text == first);
+    let (_, again) = sarif("fixtures", &[]);
+    let (_, one_thread) = sarif_with_env("fixtures", &[], &[("RAYON_NUM_THREADS", "1")]);
+    assert!(again == first && one_thread == first);
     assert!(
         !first.contains(&*common::repo().to_string_lossy()),
         "no absolute paths"

@@ -11,6 +11,9 @@ use rustsec::advisory::Informational;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+/// The id RustSec reserves for its advisory template and drafts.
+const TEMPLATE_ID: &str = "RUSTSEC-0000-0000";
+
 /// Reads `<path>/crates/*/*.md`. Files that do not parse are skipped and come back as warnings.
 pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
     if !path.exists() {
@@ -39,10 +42,11 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
                 continue;
             }
         };
-        if advisory.metadata.id.is_placeholder() {
+        let id = advisory.metadata.id.to_string();
+        // The database's template advisory uses a reserved id; it describes no real crate.
+        if id == TEMPLATE_ID {
             continue;
         }
-        let id = advisory.metadata.id.to_string();
         if let Some(first) = seen_ids.get(&id) {
             warnings.push(Warning {
                 code: "duplicate-advisory",

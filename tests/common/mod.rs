@@ -40,3 +40,32 @@ pub fn shared(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Runs git in `dir` as a fixed test identity; with `date`, the commit is backdated to noon UTC
+/// of that day (author and committer).
+pub fn git(dir: &Path, args: &[&str], date: Option<&str>) {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Warden Test",
+            "-c",
+            "user.email=test@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    if let Some(date) = date {
+        let stamp = format!("{date}T12:00:00Z");
+        cmd.env("GIT_AUTHOR_DATE", &stamp)
+            .env("GIT_COMMITTER_DATE", &stamp);
+    }
+    let status = cmd.status().unwrap();
+    assert!(status.success(), "git {args:?} failed in {}", dir.display());
+}
