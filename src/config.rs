@@ -8,7 +8,7 @@
 use crate::date::Date;
 use crate::error::{line_col, one_line, Error, Result};
 use crate::policy::ClockKind;
-use crate::report::FailOn;
+use crate::report::{FailOn, Severity};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,39 @@ pub struct Settings {
     pub fail_on: Option<Vec<FailOn>>,
     /// `[advisories]`.
     pub advisories: AdvisorySettings,
+    /// `[secrets]`.
+    pub secrets: SecretSettings,
+}
+
+/// `[secrets]`: what the secrets check reads and what it accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretSettings {
+    /// Files larger than this many bytes are skipped (and reported).
+    pub max_file_size: Option<u64>,
+    /// The severity of secrets in test code; `None` keeps the rule's own.
+    pub test_severity: Option<TestSeverity>,
+    pub allow: Vec<SecretAllow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestSeverity {
+    /// The rule's severity, as outside tests.
+    Same,
+    Lowered(Severity),
+}
+
+/// `[[secrets.allow]]`: findings matching every criterion given are not reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretAllow {
+    /// Globs over paths relative to the scan root (`fixtures/**`); any may match.
+    pub paths: Vec<String>,
+    /// Regular expressions over the secret value; any may match.
+    pub values: Vec<String>,
+    /// Rule ids; any may match.
+    pub rules: Vec<String>,
+    pub reason: String,
+    /// Where it is declared.
+    pub line: usize,
 }
 
 /// `[advisories]`: where advisory data comes from and how old it may be.
@@ -88,6 +121,29 @@ struct RawConfig {
     policy: Option<RawPolicySection>,
     gate: Option<RawGate>,
     advisories: Option<RawAdvisories>,
+    secrets: Option<RawSecrets>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecrets {
+    /// Bytes, or a string such as "2 MiB".
+    max_file_size: Option<Spanned<toml::Value>>,
+    test_severity: Option<Spanned<String>>,
+    #[serde(default)]
+    allow: Vec<RawSecretAllow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecretAllow {
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    values: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+    reason: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +318,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
             deny_stale,
         };
     }
+    if let Some(secrets) = raw.secrets {
+        settings.secrets = secret_settings(secrets, &at)?;
+        if let Some(first) = settings.secrets.allow.first_mut() {
+            first.line = first.line.max(1);
+        }
+    }
     if let Some(gate) = raw.gate {
         let mut conditions = Vec::new();
         for name in gate.fail_on.get_ref() {
@@ -281,6 +343,113 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
         settings.fail_on = Some(conditions);
     }
     Ok(settings)
+}
+
+fn secret_settings(
+    raw: RawSecrets,
+    at: &dyn Fn(usize, String) -> Error,
+) -> Result<SecretSettings> {
+    let max_file_size = match &raw.max_file_size {
+        None => None,
+        Some(value) => Some(parse_size(value.get_ref()).ok_or_else(|| {
+            at(
+                value.span().start,
+                "`max-file-size` should be a number of bytes or a size such as \"2 MiB\"".into(),
+            )
+        })?),
+    };
+    let test_severity = match &raw.test_severity {
+        None => None,
+        Some(name) if name.get_ref() == "same" => Some(TestSeverity::Same),
+        Some(name) => Some(TestSeverity::Lowered(
+            Severity::from_name(name.get_ref()).ok_or_else(|| {
+                at(
+                    name.span().start,
+                    format!(
+                        "unknown test-severity `{}`; use critical, high, medium, low or same",
+                        name.get_ref()
+                    ),
+                )
+            })?,
+        )),
+    };
+    let mut allow = Vec::new();
+    for entry in raw.allow {
+        if entry.reason.get_ref().trim().is_empty() {
+            return Err(at(
+                entry.reason.span().start,
+                "`reason` is empty; say why these secrets are accepted".into(),
+            ));
+        }
+        if entry.paths.is_empty() && entry.values.is_empty() && entry.rules.is_empty() {
+            return Err(at(
+                entry.reason.span().start,
+                "this allow entry matches every secret; give `paths`, `values` or `rules`".into(),
+            ));
+        }
+        for path in &entry.paths {
+            globset::Glob::new(path.get_ref()).map_err(|err| {
+                at(
+                    path.span().start,
+                    format!("invalid glob `{}`: {}", path.get_ref(), one_line(&err.to_string())),
+                )
+            })?;
+        }
+        for value in &entry.values {
+            regex::Regex::new(value.get_ref()).map_err(|err| {
+                at(
+                    value.span().start,
+                    format!(
+                        "invalid regular expression `{}`: {}",
+                        value.get_ref(),
+                        one_line(&err.to_string())
+                    ),
+                )
+            })?;
+        }
+        let strings = |items: &[Spanned<String>]| -> Vec<String> {
+            items.iter().map(|item| item.get_ref().clone()).collect()
+        };
+        allow.push(SecretAllow {
+            paths: strings(&entry.paths),
+            values: strings(&entry.values),
+            rules: strings(&entry.rules),
+            reason: entry.reason.get_ref().trim().to_owned(),
+            line: 0,
+        });
+    }
+    Ok(SecretSettings {
+        max_file_size,
+        test_severity,
+        allow,
+    })
+}
+
+/// `1048576`, `"512 KiB"`, `"2 MiB"`, `"1MB"`.
+fn parse_size(value: &toml::Value) -> Option<u64> {
+    match value {
+        toml::Value::Integer(n) => u64::try_from(*n).ok(),
+        toml::Value::String(text) => {
+            let text = text.trim();
+            let split = text
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(text.len());
+            let number: u64 = text[..split].parse().ok()?;
+            let unit = text[split..].trim().to_ascii_lowercase();
+            let scale: u64 = match unit.as_str() {
+                "" | "b" => 1,
+                "k" | "kb" => 1000,
+                "kib" => 1024,
+                "m" | "mb" => 1000 * 1000,
+                "mib" => 1024 * 1024,
+                "g" | "gb" => 1000 * 1000 * 1000,
+                "gib" => 1024 * 1024 * 1024,
+                _ => return None,
+            };
+            number.checked_mul(scale)
+        }
+        _ => None,
+    }
 }
 
 fn parse_date_value(value: &toml::Value) -> Option<Date> {

@@ -66,6 +66,10 @@ pub enum Error {
         age: i64,
         max_age: u32,
     },
+
+    /// The embedded rule files are checked by the test suite; this only fires for a broken build.
+    #[error("the built-in rules are invalid ({message}); this is a bug in cargo-warden, please report it")]
+    Rules { message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

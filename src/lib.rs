@@ -11,6 +11,9 @@ pub mod date;
 pub mod error;
 pub mod policy;
 pub mod report;
+pub mod rules;
+mod secrets;
+pub mod source;
 pub mod workspace;
 
 pub use error::{Error, Result};
@@ -33,20 +36,24 @@ use workspace::Workspace;
 pub enum Check {
     /// Locked dependencies against RustSec advisories.
     Advisories,
+    /// Hard-coded credentials in Rust source and configuration files.
+    Secrets,
 }
 
 impl Check {
-    pub const ALL: [Check; 1] = [Check::Advisories];
+    pub const ALL: [Check; 2] = [Check::Advisories, Check::Secrets];
 
     pub fn name(self) -> &'static str {
         match self {
             Check::Advisories => "advisories",
+            Check::Secrets => "secrets",
         }
     }
 
     pub fn help(self) -> &'static str {
         match self {
-            Check::Advisories => "locked dependencies against RustSec advisories",
+            Check::Advisories => "locked dependencies against RustSec and OSV advisories",
+            Check::Secrets => "hard-coded credentials in Rust source and configuration files",
         }
     }
 }
@@ -110,6 +117,7 @@ pub struct Detected {
     pub osv: Vec<DatabaseSummary>,
     /// Advisories after merging the sources.
     pub advisories: Option<usize>,
+    pub sources: Option<source::SourceSummary>,
 }
 
 pub fn scan(options: &ScanOptions) -> Result<Report> {
@@ -127,6 +135,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         database,
         osv,
         advisories,
+        sources,
     } = detect(discovery, options)?;
     let baseline = match options.clock {
         ClockKind::FirstSeen => {
@@ -180,6 +189,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         database,
         osv,
         advisories,
+        sources,
         findings,
         warnings,
         gate,
@@ -240,7 +250,20 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     let mut database_summary = None;
     let mut osv_summaries = Vec::new();
     let mut merged_advisories = None;
-    if options.checks.contains(&Check::Advisories) {
+    if discovery.lockfiles.is_empty() && options.checks.contains(&Check::Advisories) {
+        // A tree without a lockfile can still be scanned for secrets; asked for advisories
+        // alone, there is nothing to do.
+        if options.checks.iter().all(|c| *c == Check::Advisories) {
+            return Err(Error::NoLockfile {
+                path: options.path.clone(),
+            });
+        }
+        warnings.push(Warning {
+            code: "no-lockfile",
+            file: None,
+            message: "no Cargo.lock found, so the advisories check was skipped; run `cargo generate-lockfile` in the workspace to include it".to_owned(),
+        });
+    } else if options.checks.contains(&Check::Advisories) {
         let (database, counts, db_warnings) = Database::load(&options.sources)?;
         warnings.extend(db_warnings);
         for count in counts {
@@ -283,6 +306,27 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
             detections.extend(advisory_findings(ws, &database));
         }
     }
+    let mut source_summary = None;
+    if options.checks.contains(&Check::Secrets) {
+        let walk = source::WalkOptions {
+            max_file_size: options
+                .settings
+                .secrets
+                .max_file_size
+                .unwrap_or(source::DEFAULT_MAX_FILE_SIZE),
+        };
+        let scanned = source::scan(&discovery.root, &walk)?;
+        let allow = secrets::Allowlist::new(&options.settings.secrets.allow);
+        detections.extend(
+            scanned
+                .secrets
+                .iter()
+                .filter(|hit| !allow.allows(hit))
+                .map(|hit| secrets::detection(hit, &options.settings.secrets)),
+        );
+        warnings.extend(scanned.warnings);
+        source_summary = Some(scanned.summary);
+    }
     detections.sort_by(|a, b| detection_key(a).cmp(&detection_key(b)));
 
     Ok(Detected {
@@ -299,6 +343,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         database: database_summary,
         osv: osv_summaries,
         advisories: merged_advisories,
+        sources: source_summary,
     })
 }
 
@@ -396,6 +441,10 @@ fn advisory_finding(
         fix: advisories::fix_for(advisory, &package.name, &package.version),
         declared_at: None,
         description: advisory.description.clone(),
+        cwe: Vec::new(),
+        remediation: None,
+        secret: None,
+        rule_severity: None,
         fingerprint: report::fingerprint(&[
             advisory.kind.as_str(),
             &advisory.id,

@@ -241,8 +241,16 @@ fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOpti
     } else {
         common.osv
     };
+    if !common.checks.is_empty() {
+        options.checks = common.checks;
+    }
+    // The default database is only worth fetching when the advisories check has lockfiles to
+    // read.
+    let needs_advisories =
+        options.checks.contains(&Check::Advisories) && !discovery.lockfiles.is_empty();
     options.sources.rustsec = match (db, osv.is_empty()) {
         (Some(db), _) => Some(db),
+        (None, true) if !needs_advisories => None,
         (None, true) => {
             let db = default_db()?;
             if !db.exists() && !common.offline {
@@ -268,9 +276,6 @@ fn prepare(common: CommonArgs) -> anyhow::Result<(workspace::Discovery, ScanOpti
         options.max_age_days = max_age;
     }
     options.deny_stale = common.deny_stale || settings.advisories.deny_stale == Some(true);
-    if !common.checks.is_empty() {
-        options.checks = common.checks;
-    }
     if let Some(choice) = &settings.policy {
         options.policy = load_policy(choice)?;
     }

@@ -128,7 +128,7 @@ impl Policy {
         let raw: RawPolicy = from_toml(text, path)?;
         let at = |offset: usize, message: String| error_at(text, path, offset, message);
         let severity = |value: &Spanned<String>| {
-            severity_from_name(value.get_ref()).ok_or_else(|| {
+            Severity::from_name(value.get_ref()).ok_or_else(|| {
                 at(
                     value.span().start,
                     format!(
@@ -244,6 +244,7 @@ impl Policy {
             FindingKind::Unsound => self.unscored.unsound,
             FindingKind::Unmaintained => self.unscored.unmaintained,
             FindingKind::Notice => self.unscored.notice,
+            FindingKind::Secret => self.unscored.secret,
         };
         self.tier(by_kind).severity
     }
@@ -269,17 +270,6 @@ impl Policy {
             DayCount::Business => start.add_business_days(days),
         }
     }
-}
-
-fn severity_from_name(name: &str) -> Option<Severity> {
-    [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == name)
 }
 
 #[cfg(test)]

@@ -71,7 +71,12 @@ impl Human {
             d.kind.as_str(),
             self.paint(BOLD, &d.subject())
         )?;
-        writeln!(out, "  {}", d.title)?;
+        match &d.secret {
+            // The title says what kind of secret; the description adds the redacted value and
+            // where it sits.
+            Some(_) => writeln!(out, "  {}", d.description)?,
+            None => writeln!(out, "  {}", d.title)?,
+        }
         let clock = format!(
             "clock started {} ({})",
             v.clock_start,
@@ -132,6 +137,9 @@ impl Human {
         }
         match &d.fix {
             Some(fix) => writeln!(out, "  fix:   {}", fix.command)?,
+            None if d.remediation.is_some() => {
+                writeln!(out, "  fix:   {}", d.remediation.as_deref().unwrap_or_default())?
+            }
             None if d.patched.is_empty() => writeln!(
                 out,
                 "  fix:   no patched release; consider replacing the crate"
@@ -208,11 +216,25 @@ impl Emitter for Human {
         } else {
             format!(": {}", counts.join(", "))
         };
+        let mut scanned = Vec::new();
+        if !report.workspaces.is_empty() || report.advisories.is_some() {
+            scanned.push(format!(
+                "{} in {}{against}",
+                plural(packages, "package"),
+                plural(lockfiles, "lockfile")
+            ));
+        }
+        if let Some(sources) = &report.sources {
+            scanned.push(format!(
+                "{} ({:.1} MB) for secrets",
+                plural(sources.files, "file"),
+                sources.bytes as f64 / 1_000_000.0
+            ));
+        }
         writeln!(
             out,
-            "scanned {} in {}{against}: {}{breakdown}",
-            plural(packages, "package"),
-            plural(lockfiles, "lockfile"),
+            "scanned {}: {}{breakdown}",
+            scanned.join(" and "),
             plural(report.findings.len(), "finding"),
         )?;
         for (kind, source) in report

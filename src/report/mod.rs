@@ -27,6 +27,8 @@ pub enum FindingKind {
     Unmaintained,
     Unsound,
     Notice,
+    /// A hard-coded credential in the scanned tree.
+    Secret,
 }
 
 impl FindingKind {
@@ -36,7 +38,13 @@ impl FindingKind {
             FindingKind::Unmaintained => "unmaintained",
             FindingKind::Unsound => "unsound",
             FindingKind::Notice => "notice",
+            FindingKind::Secret => "secret",
         }
+    }
+
+    /// Whether the finding is about a dependency (rather than the workspace's own files).
+    pub fn is_dependency(self) -> bool {
+        !matches!(self, FindingKind::Secret)
     }
 }
 
@@ -52,6 +60,17 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Critical => "critical",
@@ -182,11 +201,44 @@ pub struct Detection {
     /// member's manifest could be found.
     pub declared_at: Option<Span>,
     pub description: String,
+    /// Weakness ids (`CWE-798`) for source findings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cwe: Vec<String>,
+    /// What to do about a source finding (dependency findings have `fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// What a secrets finding found, without the secret itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretEvidence>,
+    /// The severity the rule itself declares (already lowered for test code); `None` leaves it to
+    /// the policy's defaults for the kind.
+    #[serde(skip)]
+    pub rule_severity: Option<Severity>,
     /// Stable identity across runs (survives version bumps of the package), for baselines.
     pub fingerprint: String,
     /// What in the repository's history says when the finding was introduced.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// A hard-coded secret as reports show it: never the value itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SecretEvidence {
+    /// The first characters, an ellipsis and the length: `ghp_… (40 chars)`.
+    pub redacted: String,
+    /// Where it sits, e.g. "bound to `API_TOKEN`" or "passed to `.bearer_auth()`".
+    pub context: Option<String>,
+    /// Found in test code (`#[cfg(test)]`, `#[test]`, `tests/`, `benches/`, `examples/`).
+    pub in_test: bool,
+}
+
+/// The redacted form of a secret: at most its first four characters (fewer for short values, so
+/// a short password is never mostly shown), an ellipsis and its length.
+pub fn redact(secret: &str) -> String {
+    let length = secret.chars().count();
+    let shown = (length / 4).min(4);
+    let head: String = secret.chars().take(shown).collect();
+    format!("{head}… ({length} chars)")
 }
 
 /// What the `introduced` clock looks up in git.
@@ -204,11 +256,11 @@ impl Detection {
         self.date
     }
 
-    /// What the finding is about, for people: `smallvec 0.6.9`, or the file for source findings.
+    /// What the finding is about, for people: `smallvec 0.6.9`, or the place for source findings.
     pub fn subject(&self) -> String {
         match &self.package {
             Some(p) => format!("{} {}", p.name, p.version),
-            None => self.file.clone(),
+            None => format!("{}:{}", self.file, self.line),
         }
     }
 }
@@ -393,6 +445,9 @@ pub struct Report {
     /// Advisories after merging the sources (RustSec and OSV records of one vulnerability count
     /// once).
     pub advisories: Option<usize>,
+    /// What the source checks read, when one ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<crate::source::SourceSummary>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,

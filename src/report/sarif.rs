@@ -257,6 +257,7 @@ fn rule_name(kind: FindingKind) -> &'static str {
         FindingKind::Unmaintained => "UnmaintainedDependency",
         FindingKind::Unsound => "UnsoundDependency",
         FindingKind::Notice => "DependencyNotice",
+        FindingKind::Secret => "HardcodedSecret",
     }
 }
 

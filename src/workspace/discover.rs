@@ -12,7 +12,7 @@ pub struct Discovery {
     pub lockfiles: Vec<PathBuf>,
 }
 
-/// `path` may be a directory (every Cargo.lock below it, honouring .gitignore and skipping
+/// `path` may be a directory (every Cargo.lock below it, possibly none, honouring .gitignore and skipping
 /// `target/`), a `Cargo.toml` (the lockfile of its workspace) or a lockfile itself.
 pub fn discover(path: &Path) -> Result<Discovery> {
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
@@ -25,12 +25,9 @@ pub fn discover(path: &Path) -> Result<Discovery> {
         },
     })?;
     if meta.is_dir() {
+        // No lockfile is not an error here: the source checks still have a tree to read. The
+        // advisories check reports it.
         let lockfiles = walk_for_lockfiles(path)?;
-        if lockfiles.is_empty() {
-            return Err(Error::NoLockfile {
-                path: path.to_path_buf(),
-            });
-        }
         return Ok(Discovery {
             root: path.to_path_buf(),
             lockfiles,

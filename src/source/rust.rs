@@ -1,0 +1,485 @@
+//! Rust files, parsed once with syn: every string-like literal with the context that gives it
+//! meaning (the binding, field or key it is bound to, the call it is passed to), and whether it
+//! sits in test code.
+//!
+//! syn leaves macro bodies as token streams. A macro call whose body parses as a comma-separated
+//! list of expressions (`format!`, `vec!`, `assert_eq!`, most user macros) is visited like any
+//! other expression; one that does not (`json!({ "k": "v" })`, `macro_rules!` bodies) is read
+//! token by token, taking `"key": "value"`, `key = "value"` and `key => "value"` as keyed.
+//!
+//! Attributes are skipped: doc comments are `#[doc = "..."]` attributes, and attribute arguments
+//! (`#[serde(rename = "token")]`) are names, not values.
+
+use crate::rules::secrets::{Flow, NameKind, Slot};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Lit, Macro, Member, Pat, Token};
+
+/// A string-like literal and where it sits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Literal {
+    pub value: String,
+    /// 1-based, of the literal's first character.
+    pub line: usize,
+    pub column: usize,
+    /// 1-based, inclusive: the line the literal ends on.
+    pub end_line: usize,
+    /// Exclusive, on `end_line`.
+    pub end_column: usize,
+    pub slot: Slot,
+    /// Inside `#[cfg(test)]` or a `#[test]` function.
+    pub in_test: bool,
+}
+
+/// Every string-like literal in a parsed file, in source order.
+pub fn literals(file: &syn::File, flow: &Flow) -> Vec<Literal> {
+    let mut collector = Collector {
+        flow,
+        slot: Slot::Free,
+        test_depth: 0,
+        out: Vec::new(),
+    };
+    collector.visit_file(file);
+    collector.out
+}
+
+struct Collector<'f> {
+    flow: &'f Flow,
+    /// Where the expression about to be visited sits. Taken (reset to `Free`) by whatever
+    /// consumes it, so nothing deeper inherits a context that is not its own.
+    slot: Slot,
+    test_depth: usize,
+    out: Vec<Literal>,
+}
+
+impl Collector<'_> {
+    fn visit_with(&mut self, slot: Slot, expr: &Expr) {
+        self.slot = slot;
+        self.visit_expr(expr);
+        self.slot = Slot::Free;
+    }
+
+    fn push(&mut self, value: String, span: proc_macro2::Span, slot: Slot) {
+        let (start, end) = (span.start(), span.end());
+        self.out.push(Literal {
+            value,
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+            slot,
+            in_test: self.test_depth > 0,
+        });
+    }
+
+    fn literal(&mut self, lit: &Lit, slot: Slot) {
+        let value = match lit {
+            Lit::Str(s) => s.value(),
+            Lit::ByteStr(b) => String::from_utf8_lossy(&b.value()).into_owned(),
+            Lit::CStr(c) => c.value().to_string_lossy().into_owned(),
+            _ => return,
+        };
+        self.push(value, lit.span(), slot);
+    }
+
+    fn in_test<T>(&mut self, attrs: &[Attribute], visit: impl FnOnce(&mut Self) -> T) -> T {
+        let test = attrs.iter().any(is_test_attribute);
+        self.test_depth += usize::from(test);
+        let result = visit(self);
+        self.test_depth -= usize::from(test);
+        result
+    }
+
+    fn is_transparent_function(&self, path: &[String]) -> bool {
+        self.flow.transparent_functions.iter().any(|f| {
+            let wanted: Vec<&str> = f.split("::").collect();
+            path.len() >= wanted.len()
+                && path[path.len() - wanted.len()..]
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(a, b)| a == b)
+        })
+    }
+
+    /// A call's arguments: keyed by a leading name, given to a setter, or positional.
+    fn call_arguments<'a>(
+        &mut self,
+        callee: Vec<String>,
+        method: bool,
+        args: impl ExactSizeIterator<Item = &'a Expr>,
+    ) {
+        let args: Vec<&Expr> = args.collect();
+        let count = args.len();
+        let last = callee.last().cloned().unwrap_or_default();
+        if self.flow.keyed_calls.contains(&last) && args.len() >= 2 {
+            if let Some(key) = key_name(args[0]) {
+                self.visit_with(Slot::Free, args[0]);
+                for arg in &args[1..] {
+                    self.visit_with(
+                        Slot::Named {
+                            name: key.clone(),
+                            how: NameKind::Key,
+                        },
+                        arg,
+                    );
+                }
+                return;
+            }
+        }
+        for (index, arg) in args.into_iter().enumerate() {
+            self.visit_with(
+                Slot::Argument {
+                    callee: callee.clone(),
+                    method,
+                    arg: index,
+                    count,
+                },
+                arg,
+            );
+        }
+    }
+
+    /// The literals of a macro call, as expressions when its body parses as a list of them.
+    fn macro_call(&mut self, mac: &Macro, slot: Slot) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if self.flow.name_macros.contains(&name) {
+            return;
+        }
+        let inherit = self.flow.value_macros.contains(&name);
+        if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for arg in &args {
+                let slot = if inherit { slot.clone() } else { Slot::Free };
+                self.visit_with(slot, arg);
+            }
+            return;
+        }
+        // `vec![value; n]`, `json!({...})`, macro_rules! bodies: read the tokens.
+        self.tokens(mac.tokens.clone(), if inherit { slot } else { Slot::Free });
+    }
+
+    fn tokens(&mut self, stream: TokenStream, slot: Slot) {
+        // The last two tokens seen, to spot `key: "value"`, `key = "value"`, `key => "value"`.
+        let mut key: Option<String> = None;
+        let mut pending_key: Option<String> = None;
+        let mut after_separator = false;
+        for tree in stream {
+            match tree {
+                TokenTree::Group(group) => {
+                    let inner = if group.delimiter() == Delimiter::None {
+                        slot.clone()
+                    } else {
+                        Slot::Free
+                    };
+                    self.tokens(group.stream(), inner);
+                    pending_key = None;
+                    after_separator = false;
+                }
+                TokenTree::Ident(ident) => {
+                    pending_key = Some(ident.to_string());
+                    after_separator = false;
+                }
+                TokenTree::Punct(punct) => {
+                    let c = punct.as_char();
+                    let joint = punct.spacing() == proc_macro2::Spacing::Joint;
+                    if matches!(c, ':' | '=') && !joint && !after_separator {
+                        key = pending_key.take();
+                        after_separator = key.is_some();
+                    } else if c == '=' && joint {
+                        // The `=` of `=>`: the `>` that follows ends the separator.
+                        after_separator = false;
+                    } else if c == '>' && !after_separator && pending_key.is_some() {
+                        key = pending_key.take();
+                        after_separator = key.is_some();
+                    } else {
+                        pending_key = None;
+                        after_separator = false;
+                        key = None;
+                    }
+                }
+                TokenTree::Literal(literal) => {
+                    let lit = Lit::new(literal);
+                    let value_slot = match (&key, after_separator) {
+                        (Some(name), true) => Slot::Named {
+                            name: name.clone(),
+                            how: NameKind::Key,
+                        },
+                        _ => slot.clone(),
+                    };
+                    self.literal(&lit, value_slot);
+                    pending_key = match &lit {
+                        Lit::Str(s) => Some(s.value()),
+                        _ => None,
+                    };
+                    key = None;
+                    after_separator = false;
+                }
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_attribute(&mut self, _: &'ast Attribute) {}
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        self.in_test(&item.attrs, |v| visit::visit_item_mod(v, item));
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.in_test(&item.attrs, |v| visit::visit_item_fn(v, item));
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.in_test(&item.attrs, |v| visit::visit_item_impl(v, item));
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        self.in_test(&item.attrs, |v| {
+            v.visit_with(binding(&item.ident), &item.expr);
+        });
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.in_test(&item.attrs, |v| {
+            v.visit_with(binding(&item.ident), &item.expr);
+        });
+    }
+
+    fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
+        self.visit_with(binding(&item.ident), &item.expr);
+    }
+
+    fn visit_trait_item_const(&mut self, item: &'ast syn::TraitItemConst) {
+        if let Some((_, expr)) = &item.default {
+            self.visit_with(binding(&item.ident), expr);
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let slot = pattern_name(&local.pat).map_or(Slot::Free, |name| Slot::Named {
+            name,
+            how: NameKind::Binding,
+        });
+        if let Some(init) = &local.init {
+            self.visit_with(slot, &init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_with(Slot::Free, diverge);
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        let slot = std::mem::replace(&mut self.slot, Slot::Free);
+        self.macro_call(mac, slot);
+    }
+
+    fn visit_lit(&mut self, lit: &'ast Lit) {
+        let slot = std::mem::replace(&mut self.slot, Slot::Free);
+        self.literal(lit, slot);
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        let slot = std::mem::replace(&mut self.slot, Slot::Free);
+        match expr {
+            Expr::Lit(lit) => self.literal(&lit.lit, slot),
+            Expr::Reference(r) => self.visit_with(slot, &r.expr),
+            Expr::Paren(p) => self.visit_with(slot, &p.expr),
+            Expr::Group(g) => self.visit_with(slot, &g.expr),
+            Expr::Cast(c) => self.visit_with(slot, &c.expr),
+            Expr::Array(array) => {
+                if let (Slot::Named { .. }, Some(bytes)) = (&slot, byte_array(array)) {
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    self.push(hex, array.bracket_token.span.join(), slot);
+                } else {
+                    for element in &array.elems {
+                        self.visit_with(slot.clone(), element);
+                    }
+                }
+            }
+            Expr::Tuple(tuple) if tuple.elems.len() == 2 => {
+                let key = key_name(&tuple.elems[0]).filter(|_| is_string(&tuple.elems[0]));
+                self.visit_with(Slot::Free, &tuple.elems[0]);
+                let second = match key {
+                    Some(name) => Slot::Named {
+                        name,
+                        how: NameKind::Key,
+                    },
+                    None => Slot::Free,
+                };
+                self.visit_with(second, &tuple.elems[1]);
+            }
+            Expr::Struct(s) => {
+                self.visit_path(&s.path);
+                for field in &s.fields {
+                    let slot = match &field.member {
+                        Member::Named(ident) => Slot::Named {
+                            name: ident.to_string(),
+                            how: NameKind::Field,
+                        },
+                        Member::Unnamed(_) => Slot::Free,
+                    };
+                    self.visit_with(slot, &field.expr);
+                }
+                if let Some(rest) = &s.rest {
+                    self.visit_with(Slot::Free, rest);
+                }
+            }
+            Expr::Assign(assign) => {
+                self.visit_with(Slot::Free, &assign.left);
+                let slot = assigned_name(&assign.left).map_or(Slot::Free, |name| Slot::Named {
+                    name,
+                    how: NameKind::Field,
+                });
+                self.visit_with(slot, &assign.right);
+            }
+            Expr::MethodCall(call) => {
+                let method = call.method.to_string();
+                if self.flow.transparent_methods.contains(&method) {
+                    self.visit_with(slot.clone(), &call.receiver);
+                    for arg in &call.args {
+                        self.visit_with(slot.clone(), arg);
+                    }
+                } else {
+                    self.visit_with(Slot::Free, &call.receiver);
+                    self.call_arguments(vec![method], true, call.args.iter());
+                }
+            }
+            Expr::Call(call) => {
+                let path = match &*call.func {
+                    Expr::Path(p) => p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                self.visit_with(Slot::Free, &call.func);
+                if !path.is_empty() && self.is_transparent_function(&path) {
+                    for arg in &call.args {
+                        self.visit_with(slot.clone(), arg);
+                    }
+                } else {
+                    self.call_arguments(path, false, call.args.iter());
+                }
+            }
+            Expr::Macro(mac) => self.macro_call(&mac.mac, slot),
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+}
+
+fn binding(ident: &syn::Ident) -> Slot {
+    Slot::Named {
+        name: ident.to_string(),
+        how: NameKind::Binding,
+    }
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]` (not `#[cfg(not(test))]`).
+fn is_test_attribute(attr: &Attribute) -> bool {
+    let path = attr.path();
+    let last = path.segments.last().map(|s| s.ident.to_string());
+    match last.as_deref() {
+        Some("test" | "bench") => true,
+        Some("cfg") => {
+            let syn::Meta::List(list) = &attr.meta else {
+                return false;
+            };
+            let mut has_test = false;
+            let mut negated = false;
+            for tree in list.tokens.clone() {
+                if let TokenTree::Ident(ident) = tree {
+                    if ident == "test" {
+                        has_test = true;
+                    }
+                    if ident == "not" {
+                        negated = true;
+                    }
+                }
+            }
+            has_test && !negated
+        }
+        _ => false,
+    }
+}
+
+/// The name a `let` pattern binds: `token`, `mut token`, `token: &str`.
+fn pattern_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(ident) => Some(ident.ident.to_string()),
+        Pat::Type(typed) => pattern_name(&typed.pat),
+        _ => None,
+    }
+}
+
+/// What an assignment writes to: `cfg.api_key`, `API_KEY`, `headers["authorization"]`.
+fn assigned_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Field(field) => match &field.member {
+            Member::Named(ident) => Some(ident.to_string()),
+            Member::Unnamed(_) => None,
+        },
+        Expr::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        Expr::Index(index) => key_name(&index.index),
+        _ => None,
+    }
+}
+
+/// A name given as a call's first argument or a tuple's first element: a string literal, or a
+/// path to a constant (`AUTHORIZATION`, `header::AUTHORIZATION`).
+fn key_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.value()),
+        Expr::Path(path) => path.path.segments.last().and_then(|s| {
+            let name = s.ident.to_string();
+            // Only constants name a key; `(user, "…")` has a variable, not a key.
+            name.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                .then_some(name)
+        }),
+        Expr::Reference(r) => key_name(&r.expr),
+        Expr::Paren(p) => key_name(&p.expr),
+        _ => None,
+    }
+}
+
+fn is_string(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(_),
+            ..
+        })
+    )
+}
+
+/// `[0x3f, 0xa1, …]`: the bytes, when every element is an integer literal that fits a byte and
+/// there are enough of them to be a key.
+fn byte_array(array: &syn::ExprArray) -> Option<Vec<u8>> {
+    if array.elems.len() < 8 {
+        return None;
+    }
+    array
+        .elems
+        .iter()
+        .map(|element| match element {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(int), ..
+            }) => int.base10_parse::<u8>().ok(),
+            _ => None,
+        })
+        .collect()
+}
