@@ -40,6 +40,16 @@ enum Command {
     Baseline(BaselineArgs),
     /// Clone or refresh the RustSec advisory database with git.
     Fetch(FetchArgs),
+    /// Show what a rule finds, why it matters and how to fix it.
+    Explain(ExplainArgs),
+    /// List every source rule with its id, severity and CWE.
+    Rules,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// A rule id, as printed in reports (`github-token`, `hardcoded-password`).
+    rule: String,
 }
 
 #[derive(clap::Args)]
@@ -207,9 +217,21 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Baseline(args) => run_baseline(args),
         Command::Fetch(args) => run_fetch(args),
+        Command::Explain(args) => run_explain(&args.rule),
+        Command::Rules => run_rules(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // `cargo warden explain x | head`: the reader left; nothing is wrong.
+        Err(err)
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(EXIT_PASSED)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(EXIT_ERROR)
@@ -381,6 +403,48 @@ fn run_baseline(args: BaselineArgs) -> anyhow::Result<u8> {
         kept,
         previous.findings.len() - kept
     );
+    Ok(EXIT_PASSED)
+}
+
+fn run_explain(id: &str) -> anyhow::Result<u8> {
+    let rules = cargo_warden::rules::all()?;
+    let Some(doc) = rules.iter().find(|doc| doc.id == id) else {
+        let closest = rules
+            .iter()
+            .map(|doc| (strsim::jaro_winkler(id, &doc.id), &doc.id))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score > 0.8)
+            .map(|(_, best)| format!("did you mean `{best}`? "))
+            .unwrap_or_default();
+        bail!("no rule `{id}`; {closest}run `cargo warden rules` to list them");
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(doc.markdown().as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_PASSED)
+}
+
+fn run_rules() -> anyhow::Result<u8> {
+    let rules = cargo_warden::rules::all()?;
+    let width = rules.iter().map(|doc| doc.id.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:width$}  {:8}  {:8}  {:16}  title",
+        "id", "check", "severity", "cwe"
+    )?;
+    for doc in &rules {
+        writeln!(
+            out,
+            "{:width$}  {:8}  {:8}  {:16}  {}",
+            doc.id,
+            doc.check.name(),
+            doc.severity.map_or("policy", |s| s.as_str()),
+            doc.cwe.join(","),
+            doc.title
+        )?;
+    }
+    out.flush()?;
     Ok(EXIT_PASSED)
 }
 

@@ -25,12 +25,63 @@ const SRCROOT: &str = "%SRCROOT%";
 
 pub struct Sarif;
 
+/// The checks that get a run of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RunCheck {
+    Advisories,
+    Secrets,
+}
+
+/// Warnings the source walk raises; the rest are about dependencies and advisory data.
+const SOURCE_WARNINGS: &[&str] = &[
+    "skipped-large-file",
+    "unparsable-source",
+    "unreadable-file",
+    "unreadable-path",
+];
+
+impl RunCheck {
+    fn category(self) -> &'static str {
+        match self {
+            RunCheck::Advisories => "cargo-warden/advisories/",
+            RunCheck::Secrets => "cargo-warden/secrets/",
+        }
+    }
+
+    fn owns(self, finding: &Finding) -> bool {
+        match self {
+            RunCheck::Advisories => finding.detection.kind.is_dependency(),
+            RunCheck::Secrets => finding.detection.kind == FindingKind::Secret,
+        }
+    }
+
+    fn owns_warning(self, code: &str) -> bool {
+        SOURCE_WARNINGS.contains(&code) == (self == RunCheck::Secrets)
+    }
+}
+
+/// The runs a report gets: one per check that ran (a report always has at least one run).
+fn checks_run(report: &Report) -> Vec<RunCheck> {
+    let mut checks = Vec::new();
+    if report.advisories.is_some() || report.sources.is_none() {
+        checks.push(RunCheck::Advisories);
+    }
+    if report.sources.is_some() {
+        checks.push(RunCheck::Secrets);
+    }
+    checks
+}
+
 impl Emitter for Sarif {
     fn emit(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+        let runs: Vec<Run> = checks_run(report)
+            .into_iter()
+            .map(|check| check_run(report, check, MAX_RESULTS_PER_RUN))
+            .collect();
         let log = s::Sarif::builder()
             .schema(s::SCHEMA_URL)
             .version(json!("2.1.0"))
-            .runs(vec![advisories_run(report, MAX_RESULTS_PER_RUN)])
+            .runs(runs)
             .build();
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")
@@ -125,7 +176,13 @@ fn result_message(finding: &Finding, report: &Report) -> String {
     let d = &finding.detection;
     let mut text = headline(finding, report);
     text.push(' ');
-    text.push_str(d.title.trim_end_matches('.'));
+    // A secret's description adds the redacted value and where it sits to the title.
+    let what = if d.secret.is_some() {
+        &d.description
+    } else {
+        &d.title
+    };
+    text.push_str(what.trim_end_matches('.'));
     text.push('.');
     if let Some(dependency) = &d.dependency {
         text.push_str(&format!(
@@ -133,12 +190,64 @@ fn result_message(finding: &Finding, report: &Report) -> String {
             dependency.path.join(" > ")
         ));
     }
-    match &d.fix {
-        Some(fix) => text.push_str(&format!(" Fix: {}.", fix.command)),
-        None if d.patched.is_empty() => text.push_str(" No patched release: replace the crate."),
-        None => {}
+    match (&d.fix, &d.remediation) {
+        (Some(fix), _) => text.push_str(&format!(" Fix: {}.", fix.command)),
+        (None, Some(remediation)) => {
+            text.push_str(&format!(" Fix: {}", remediation.trim_end_matches('.')));
+            text.push('.');
+        }
+        (None, None) if d.patched.is_empty() => {
+            text.push_str(" No patched release: replace the crate.")
+        }
+        (None, None) => {}
     }
     text
+}
+
+/// A source rule, described from its entry in `rules/`: the same text as `cargo warden explain`.
+fn source_rule(finding: &Finding, report: &Report) -> ReportingDescriptor {
+    let d = &finding.detection;
+    let doc = crate::rules::secrets::SecretRules::embedded()
+        .ok()
+        .and_then(|rules| rules.doc(&d.rule));
+    let (policy_plain, policy_markdown) = policy_table(report);
+    let (description, help_markdown, help_text) = match doc {
+        Some(doc) => (
+            doc.description.clone(),
+            format!("{}\n{policy_markdown}", doc.markdown()),
+            format!("{} Remediation: {} {policy_plain}.", doc.description, doc.remediation),
+        ),
+        None => (
+            d.title.clone(),
+            format!("{}\n\n{policy_markdown}", d.title),
+            format!("{}. {policy_plain}.", d.title),
+        ),
+    };
+    let mut tags = vec!["security".to_owned(), d.kind.as_str().to_owned()];
+    tags.extend(
+        d.cwe
+            .iter()
+            .map(|cwe| format!("external/cwe/{}", cwe.to_ascii_lowercase())),
+    );
+    let mut values = BTreeMap::new();
+    values.insert(
+        "security-severity".to_owned(),
+        Value::String(security_severity(finding)),
+    );
+    values.insert("precision".to_owned(), Value::String("high".to_owned()));
+    ReportingDescriptor::builder()
+        .id(d.rule.clone())
+        .name(rule_name(d.kind))
+        .short_description(text(d.title.clone()))
+        .full_description(text(description))
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(help_markdown)
+                .build(),
+        )
+        .properties(properties(tags, values))
+        .build()
 }
 
 /// The policy's time frames, for rule help.
@@ -284,9 +393,13 @@ fn location(file: &str, line: usize, column: usize, end_column: usize) -> Locati
 }
 
 /// A stable identity for GitHub to track an alert across commits: advisory, package, version and
-/// lockfile, hashed.
+/// lockfile, hashed; for a secret, the finding's own fingerprint (rule, file and the secret's
+/// hash), which survives the line moving.
 fn partial_fingerprint(finding: &Finding) -> String {
     let d = &finding.detection;
+    if d.secret.is_some() {
+        return d.fingerprint.clone();
+    }
     let (name, version) = d
         .package
         .as_ref()
@@ -313,6 +426,11 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
             "dependency_path".to_owned(),
             json!(dependency.path.join(" > ")),
         );
+    }
+    if let Some(secret) = &d.secret {
+        values.insert("redacted".to_owned(), json!(secret.redacted));
+        values.insert("context".to_owned(), json!(secret.context));
+        values.insert("in_test".to_owned(), json!(secret.in_test));
     }
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("cargoWarden/v1".to_owned(), partial_fingerprint(finding));
@@ -356,17 +474,18 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
     }
 }
 
-/// The advisories check's run. Beyond `limit` results the most urgent are kept (overdue first,
-/// then by tier and days left) and a notification says how many were left out.
-fn advisories_run(report: &Report, limit: usize) -> Run {
+/// One check's run. Beyond `limit` results the most urgent are kept (overdue first, then by tier
+/// and days left) and a notification says how many were left out.
+fn check_run(report: &Report, check: RunCheck, limit: usize) -> Run {
     let mut reported: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.verdict.status != Status::Ignored)
+        .filter(|f| f.verdict.status != Status::Ignored && check.owns(f))
         .collect();
     let mut notifications: Vec<Notification> = report
         .warnings
         .iter()
+        .filter(|w| check.owns_warning(w.code))
         .map(|w| {
             let text = match &w.file {
                 Some(file) => format!("{file}: {}", w.message),
@@ -409,7 +528,10 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
                 .iter()
                 .find(|f| f.detection.rule == *id)
                 .expect("every rule id comes from a reported finding");
-            advisory_rule(first, report)
+            match check {
+                RunCheck::Advisories => advisory_rule(first, report),
+                RunCheck::Secrets => source_rule(first, report),
+            }
         })
         .collect();
     let results: Vec<s::Result> = reported
@@ -443,7 +565,7 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
     // Which advisory data the run used and how old it was, so a dashboard can tell a clean run
     // from a run against a stale database.
     let mut run_values = BTreeMap::new();
-    let sources: Vec<Value> = report
+    let advisory_sources: Vec<Value> = report
         .database
         .iter()
         .map(|db| ("rustsec", db))
@@ -458,7 +580,16 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
             })
         })
         .collect();
-    run_values.insert("advisory_data".to_owned(), Value::Array(sources));
+    match check {
+        RunCheck::Advisories => {
+            run_values.insert("advisory_data".to_owned(), Value::Array(advisory_sources));
+        }
+        RunCheck::Secrets => {
+            if let Some(sources) = &report.sources {
+                run_values.insert("files_scanned".to_owned(), json!(sources));
+            }
+        }
+    }
     run_values.insert("policy".to_owned(), json!(report.policy.policy.name));
     run_values.insert("today".to_owned(), json!(report.today.to_string()));
     Run::builder()
@@ -466,7 +597,7 @@ fn advisories_run(report: &Report, limit: usize) -> Run {
         .tool(Tool::builder().driver(driver).build())
         .automation_details(
             RunAutomationDetails::builder()
-                .id("cargo-warden/advisories/")
+                .id(check.category())
                 .build(),
         )
         .original_uri_base_ids(base_ids)
@@ -494,7 +625,8 @@ mod tests {
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
         let report = crate::scan(&options).unwrap();
-        let run = serde_json::to_value(advisories_run(&report, 2)).unwrap();
+        let run =
+            serde_json::to_value(check_run(&report, RunCheck::Advisories, 2)).unwrap();
         let kept: Vec<&str> = run["results"]
             .as_array()
             .unwrap()

@@ -36,6 +36,8 @@ pub struct RuleDoc {
     /// `None`: the policy's default for the check (`[unscored] secret`, `code`).
     pub severity: Option<Severity>,
     pub remediation: String,
+    /// What the examples are written in: `text` (a literal's value or a config line) or `rust`.
+    pub example_language: &'static str,
     /// Text (for format rules) or Rust source (for context rules) the rule must flag.
     pub must_match: Vec<String>,
     /// Near misses it must leave alone.
@@ -61,13 +63,14 @@ impl RuleDoc {
             out.push_str(&format!("- {note}\n"));
         }
         out.push_str(&format!("\n## Remediation\n\n{}\n", self.remediation));
+        let language = self.example_language;
         let examples = |title: &str, items: &[String]| -> String {
             if items.is_empty() {
                 return String::new();
             }
             let mut section = format!("\n## {title}\n\n");
             for item in items {
-                section.push_str(&format!("```\n{}\n```\n", shorten_example(item)));
+                section.push_str(&format!("```{language}\n{}\n```\n", shorten_example(item)));
             }
             section
         };

@@ -275,12 +275,29 @@ fn scan_file(
     let Ok(text) = String::from_utf8(bytes) else {
         return FileOutcome::Binary;
     };
-    let path_is_test = is_test_path(&relative);
+    let (hits, unparsable) = secrets_in(kind, &text, &relative, rules);
+    FileOutcome::Scanned {
+        hits,
+        bytes: text.len() as u64,
+        rust: kind == FileKind::Rust,
+        unparsable,
+    }
+}
+
+/// The secrets in one file's text, suppressions applied; with a warning when a Rust file could
+/// not be parsed (it is then read line by line).
+pub fn secrets_in(
+    kind: FileKind,
+    text: &str,
+    relative: &str,
+    rules: &'static SecretRules,
+) -> (Vec<SecretHit>, Option<Warning>) {
+    let path_is_test = is_test_path(relative);
     let mut unparsable = None;
     let mut hits = match kind {
-        FileKind::Rust => match syn::parse_file(&text) {
+        FileKind::Rust => match syn::parse_file(text) {
             Ok(file) => {
-                let found = rust_secrets(&file, rules, &relative, path_is_test);
+                let found = rust_secrets(&file, rules, relative, path_is_test);
                 // Spans of this file are no longer needed; without this the thread's source map
                 // keeps every file ever parsed.
                 proc_macro2::extra::invalidate_current_thread_spans();
@@ -296,19 +313,14 @@ fn scan_file(
                         "syn cannot parse this file ({err}); it was scanned line by line for known credential formats"
                     ),
                 });
-                text_secrets(&text, Some("//"), rules, &relative, path_is_test)
+                text_secrets(text, Some("//"), rules, relative, path_is_test)
             }
         },
-        FileKind::Text(comment) => text_secrets(&text, comment, rules, &relative, path_is_test),
+        FileKind::Text(comment) => text_secrets(text, comment, rules, relative, path_is_test),
     };
     let lines: Vec<&str> = text.lines().collect();
     hits.retain(|hit| !suppressed(&lines, hit.line, &hit.rule.id));
-    FileOutcome::Scanned {
-        hits,
-        bytes: text.len() as u64,
-        rust: kind == FileKind::Rust,
-        unparsable,
-    }
+    (hits, unparsable)
 }
 
 fn rust_secrets(

@@ -1,0 +1,87 @@
+//! Every rule's own examples: what its entry says it flags, it flags; what it says it leaves
+//! alone, it leaves alone. The same entries generate `explain` and the SARIF help, so this keeps
+//! the documentation honest.
+
+use cargo_warden::rules::secrets::{SecretRules, Slot};
+use cargo_warden::source::{secrets_in, FileKind};
+
+#[test]
+fn every_secrets_rule_flags_its_examples_and_only_those() {
+    let rules = SecretRules::embedded().expect("the embedded rules load");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for doc in rules.docs() {
+        assert!(
+            !doc.must_match.is_empty(),
+            "{}: a rule needs must-match examples",
+            doc.id
+        );
+        for example in &doc.must_match {
+            checked += 1;
+            let found: Vec<String> = match doc.example_language {
+                "rust" => rust_rules(rules, example, &mut failures),
+                _ => rules
+                    .check(example, &Slot::Free)
+                    .iter()
+                    .map(|hit| hit.rule.id.clone())
+                    .collect(),
+            };
+            if !found.contains(&doc.id) {
+                failures.push(format!(
+                    "{}: must match, found {found:?}: {example}",
+                    doc.id
+                ));
+            }
+        }
+        for example in &doc.must_not_match {
+            checked += 1;
+            let found: Vec<String> = match doc.example_language {
+                // Source examples of what is not a secret must raise nothing at all.
+                "rust" => rust_rules(rules, example, &mut failures),
+                _ => rules
+                    .check(example, &Slot::Free)
+                    .iter()
+                    .map(|hit| hit.rule.id.clone())
+                    .filter(|id| *id == doc.id)
+                    .collect(),
+            };
+            if !found.is_empty() {
+                failures.push(format!(
+                    "{}: must not match, found {found:?}: {example}",
+                    doc.id
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{checked} examples of {} rules hold", rules.docs().len());
+}
+
+fn rust_rules(rules: &'static SecretRules, source: &str, failures: &mut Vec<String>) -> Vec<String> {
+    let (hits, unparsable) = secrets_in(FileKind::Rust, source, "src/example.rs", rules);
+    if let Some(warning) = unparsable {
+        failures.push(format!("example does not parse ({}): {source}", warning.message));
+    }
+    hits.into_iter().map(|hit| hit.rule.id.clone()).collect()
+}
+
+#[test]
+fn every_rule_documents_itself() {
+    for doc in cargo_warden::rules::all().expect("rules load") {
+        assert!(!doc.title.is_empty(), "{}: title", doc.id);
+        assert!(doc.description.len() > 20, "{}: description", doc.id);
+        assert!(doc.remediation.len() > 20, "{}: remediation", doc.id);
+        assert!(
+            doc.cwe.iter().all(|c| c.starts_with("CWE-")),
+            "{}: cwe ids look like CWE-798",
+            doc.id
+        );
+        let help = doc.markdown();
+        assert!(help.contains(&doc.id) && help.contains("## Remediation"));
+    }
+}
