@@ -345,10 +345,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
     Ok(settings)
 }
 
-fn secret_settings(
-    raw: RawSecrets,
-    at: &dyn Fn(usize, String) -> Error,
-) -> Result<SecretSettings> {
+fn secret_settings(raw: RawSecrets, at: &dyn Fn(usize, String) -> Error) -> Result<SecretSettings> {
     let max_file_size = match &raw.max_file_size {
         None => None,
         Some(value) => Some(parse_size(value.get_ref()).ok_or_else(|| {
@@ -391,7 +388,11 @@ fn secret_settings(
             globset::Glob::new(path.get_ref()).map_err(|err| {
                 at(
                     path.span().start,
-                    format!("invalid glob `{}`: {}", path.get_ref(), one_line(&err.to_string())),
+                    format!(
+                        "invalid glob `{}`: {}",
+                        path.get_ref(),
+                        one_line(&err.to_string())
+                    ),
                 )
             })?;
         }

@@ -89,7 +89,9 @@ impl Allowlist {
                             builder.add(glob);
                         }
                     }
-                    builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
+                    builder
+                        .build()
+                        .unwrap_or_else(|_| globset::GlobSet::empty())
                 }),
                 values: entry
                     .values

@@ -62,10 +62,17 @@ fn every_secrets_rule_flags_its_examples_and_only_those() {
     eprintln!("{checked} examples of {} rules hold", rules.docs().len());
 }
 
-fn rust_rules(rules: &'static SecretRules, source: &str, failures: &mut Vec<String>) -> Vec<String> {
+fn rust_rules(
+    rules: &'static SecretRules,
+    source: &str,
+    failures: &mut Vec<String>,
+) -> Vec<String> {
     let (hits, unparsable) = secrets_in(FileKind::Rust, source, "src/example.rs", rules);
     if let Some(warning) = unparsable {
-        failures.push(format!("example does not parse ({}): {source}", warning.message));
+        failures.push(format!(
+            "example does not parse ({}): {source}",
+            warning.message
+        ));
     }
     hits.into_iter().map(|hit| hit.rule.id.clone()).collect()
 }

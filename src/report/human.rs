@@ -137,9 +137,11 @@ impl Human {
         }
         match &d.fix {
             Some(fix) => writeln!(out, "  fix:   {}", fix.command)?,
-            None if d.remediation.is_some() => {
-                writeln!(out, "  fix:   {}", d.remediation.as_deref().unwrap_or_default())?
-            }
+            None if d.remediation.is_some() => writeln!(
+                out,
+                "  fix:   {}",
+                d.remediation.as_deref().unwrap_or_default()
+            )?,
             None if d.patched.is_empty() => writeln!(
                 out,
                 "  fix:   no patched release; consider replacing the crate"

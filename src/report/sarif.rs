@@ -215,7 +215,10 @@ fn source_rule(finding: &Finding, report: &Report) -> ReportingDescriptor {
         Some(doc) => (
             doc.description.clone(),
             format!("{}\n{policy_markdown}", doc.markdown()),
-            format!("{} Remediation: {} {policy_plain}.", doc.description, doc.remediation),
+            format!(
+                "{} Remediation: {} {policy_plain}.",
+                doc.description, doc.remediation
+            ),
         ),
         None => (
             d.title.clone(),
@@ -595,11 +598,7 @@ fn check_run(report: &Report, check: RunCheck, limit: usize) -> Run {
     Run::builder()
         .properties(properties(Vec::new(), run_values))
         .tool(Tool::builder().driver(driver).build())
-        .automation_details(
-            RunAutomationDetails::builder()
-                .id(check.category())
-                .build(),
-        )
+        .automation_details(RunAutomationDetails::builder().id(check.category()).build())
         .original_uri_base_ids(base_ids)
         .invocations(vec![invocation])
         .results(results)
@@ -625,8 +624,7 @@ mod tests {
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
         let report = crate::scan(&options).unwrap();
-        let run =
-            serde_json::to_value(check_run(&report, RunCheck::Advisories, 2)).unwrap();
+        let run = serde_json::to_value(check_run(&report, RunCheck::Advisories, 2)).unwrap();
         let kept: Vec<&str> = run["results"]
             .as_array()
             .unwrap()

@@ -44,6 +44,7 @@ struct RawFile {
 struct RawStandIns {
     exact: Vec<String>,
     contains: Vec<String>,
+    words: Vec<String>,
     password_hash_prefixes: Vec<String>,
     not_secret_qualifiers: Vec<String>,
     authorization_names: Vec<String>,
@@ -60,6 +61,8 @@ pub struct Flow {
     pub transparent_methods: Vec<String>,
     /// Functions whose result is their argument's value (`Some("…")`, `String::from("…")`).
     pub transparent_functions: Vec<String>,
+    /// Functions that read an environment variable named by their argument.
+    pub env_lookups: Vec<String>,
     /// Calls whose first argument names what the others are (`map.insert("api_key", "…")`,
     /// `.header("X-Api-Key", "…")`, `env::set_var("TOKEN", "…")`).
     pub keyed_calls: Vec<String>,
@@ -67,6 +70,8 @@ pub struct Flow {
     pub name_macros: Vec<String>,
     /// Macros whose arguments are the value itself (`vec![…]`, `concat!(…)`).
     pub value_macros: Vec<String>,
+    /// Macros whose first argument is a format string rather than a key.
+    pub format_macros: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +103,9 @@ struct RawContext {
     names: Vec<String>,
     min_length: usize,
     min_entropy: f64,
+    /// Words joined by hyphens (`correct-horse-battery-staple`) count as values, not names.
+    #[serde(default)]
+    passphrases: bool,
     severity: Option<toml::Spanned<String>>,
     cwe: Vec<String>,
     remediation: String,
@@ -136,6 +144,7 @@ struct Context {
     names: Vec<Vec<String>>,
     min_length: usize,
     min_entropy: f64,
+    passphrases: bool,
 }
 
 /// A call that takes a credential.
@@ -165,7 +174,13 @@ pub enum Slot {
         /// How many arguments the call has: a one-argument method is read as a setter named
         /// after what it sets (`.password("…")`, `.with_api_key("…")`).
         count: usize,
+        /// Where the call's result goes, for a one-argument call that is not a sink itself:
+        /// `api_key: ApiKey::new("…")` is the field's value.
+        outer: Option<Box<Slot>>,
     },
+    /// The fallback of an environment lookup (`env::var("API_KEY").unwrap_or("…")`): named by
+    /// where the result goes, or else by the variable.
+    EnvDefault { variable: String, then: Box<Slot> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,6 +229,7 @@ pub struct SecretRules {
 struct StandIns {
     exact: Vec<String>,
     contains: Vec<String>,
+    words: Vec<String>,
     password_hash_prefixes: Vec<String>,
     not_secret_qualifiers: Vec<String>,
     authorization_names: Vec<Vec<String>>,
@@ -226,7 +242,9 @@ impl SecretRules {
     pub fn embedded() -> Result<&'static SecretRules> {
         static RULES: OnceLock<std::result::Result<SecretRules, String>> = OnceLock::new();
         RULES
-            .get_or_init(|| SecretRules::parse(SOURCE, Path::new(RULES_FILE)).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                SecretRules::parse(SOURCE, Path::new(RULES_FILE)).map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|message| crate::Error::Rules {
                 message: message.clone(),
@@ -239,15 +257,17 @@ impl SecretRules {
         let severity = |value: &Option<toml::Spanned<String>>| -> Result<Option<Severity>> {
             match value {
                 None => Ok(None),
-                Some(name) => Severity::from_name(name.get_ref()).map(Some).ok_or_else(|| {
-                    at(
-                        name.span().start,
-                        format!(
-                            "unknown severity `{}`; use critical, high, medium or low",
-                            name.get_ref()
-                        ),
-                    )
-                }),
+                Some(name) => Severity::from_name(name.get_ref())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        at(
+                            name.span().start,
+                            format!(
+                                "unknown severity `{}`; use critical, high, medium or low",
+                                name.get_ref()
+                            ),
+                        )
+                    }),
             }
         };
 
@@ -283,6 +303,7 @@ impl SecretRules {
                 names,
                 min_length: entry.min_length,
                 min_entropy: entry.min_entropy,
+                passphrases: entry.passphrases,
             });
             let mut notes = Vec::new();
             if !entry.names.is_empty() {
@@ -335,7 +356,10 @@ impl SecretRules {
                 .ok_or_else(|| {
                     at(
                         id.span().start,
-                        format!("no context rule `{}`; sinks name a `[[context]]` id", id.get_ref()),
+                        format!(
+                            "no context rule `{}`; sinks name a `[[context]]` id",
+                            id.get_ref()
+                        ),
                     )
                 })
         };
@@ -395,7 +419,9 @@ impl SecretRules {
             });
             let mut notes = vec![format!("keywords: {}", entry.keywords.join(", "))];
             if let Some(min) = entry.min_entropy {
-                notes.push(format!("the secret needs {min:.1} bits of entropy per character"));
+                notes.push(format!(
+                    "the secret needs {min:.1} bits of entropy per character"
+                ));
             }
             docs.push(RuleDoc {
                 id: entry.id.get_ref().clone(),
@@ -416,12 +442,12 @@ impl SecretRules {
             .build(&keywords)
             .map_err(|err| at(0, format!("cannot build the keyword prefilter: {err}")))?;
 
-        let lower = |items: &[String]| -> Vec<String> {
-            items.iter().map(|s| s.to_lowercase()).collect()
-        };
+        let lower =
+            |items: &[String]| -> Vec<String> { items.iter().map(|s| s.to_lowercase()).collect() };
         let stand_ins = StandIns {
             exact: lower(&raw.stand_ins.exact),
             contains: lower(&raw.stand_ins.contains),
+            words: lower(&raw.stand_ins.words),
             password_hash_prefixes: raw.stand_ins.password_hash_prefixes.clone(),
             not_secret_qualifiers: lower(&raw.stand_ins.not_secret_qualifiers),
             authorization_names: raw
@@ -540,7 +566,13 @@ impl SecretRules {
         }
         for (index, context) in self.contexts.iter().enumerate() {
             for ending in &context.names {
-                if !words.ends_with(ending) {
+                // `PGPASSWORD`, `clientsecret`: one word that ends in a long secret word counts.
+                let glued = ending.len() == 1
+                    && ending[0].len() >= 6
+                    && words
+                        .last()
+                        .is_some_and(|last| last.ends_with(ending[0].as_str()));
+                if !words.ends_with(ending) && !glued {
                     continue;
                 }
                 let before = words.len() - ending.len();
@@ -563,18 +595,30 @@ impl SecretRules {
     }
 
     fn by_context<'r>(&'r self, value: &str, slot: &Slot) -> Option<Hit<'r>> {
-        let (context, scheme) = match slot {
+        let context = match slot {
             Slot::Free => return None,
-            Slot::Named { name, .. } => match self.context_for_name(name)? {
-                NamedContext::Plain(index) => (index, false),
-                // A header value may carry a scheme; a bare token counts as well.
-                NamedContext::Authorization(index) => (index, true),
-            },
+            Slot::EnvDefault { variable, then } => {
+                return self.by_context(value, then).or_else(|| {
+                    self.by_context(
+                        value,
+                        &Slot::Named {
+                            name: variable.clone(),
+                            how: NameKind::Key,
+                        },
+                    )
+                    .map(|mut hit| {
+                        hit.context = Some(format!("as the default of `{variable}`"));
+                        hit
+                    })
+                });
+            }
+            Slot::Named { name, .. } => self.context_for_name(name)?.index(),
             Slot::Argument {
                 callee,
                 method,
                 arg,
                 count,
+                outer,
             } => {
                 let setter = (*method && *count == 1 && *arg == 0)
                     .then(|| callee.last())
@@ -593,25 +637,22 @@ impl SecretRules {
                         }
                 });
                 match (sink, setter) {
-                    (Some(sink), _) => {
-                        if sink.scheme && self.scheme_split(value).is_none() {
-                            return None;
-                        }
-                        (sink.context, sink.scheme)
+                    // `HeaderValue::from_static` takes any header; only one with an authorization
+                    // scheme is a credential by itself. Without one, where the header goes
+                    // decides (`headers.insert(X_API_KEY, HeaderValue::from_static("…"))`).
+                    (Some(sink), _) if sink.scheme && self.scheme_split(value).is_none() => {
+                        return self.by_context(value, outer.as_deref()?);
                     }
-                    (None, Some(name)) => match self.context_for_name(name)? {
-                        NamedContext::Plain(index) => (index, false),
-                        NamedContext::Authorization(index) => (index, true),
+                    (Some(sink), _) => sink.context,
+                    (None, setter) => match setter.and_then(|name| self.context_for_name(name)) {
+                        Some(named) => named.index(),
+                        None => return self.by_context(value, outer.as_deref()?),
                     },
-                    (None, None) => return None,
                 }
             }
         };
-        let range = if scheme {
-            self.scheme_split(value).unwrap_or(0..value.len())
-        } else {
-            0..value.len()
-        };
+        // `token = "Bearer abc…"`: the credential is what follows the scheme, wherever it sits.
+        let range = self.scheme_split(value).unwrap_or(0..value.len());
         let secret = &value[range.clone()];
         let rules = &self.contexts[context];
         if !self.plausible(secret, rules) {
@@ -626,14 +667,17 @@ impl SecretRules {
 
     /// The token after an authorization scheme (`Bearer abc` -> `abc`).
     fn scheme_split(&self, value: &str) -> Option<Range<usize>> {
-        self.stand_ins.authorization_schemes.iter().find_map(|scheme| {
-            let head = value.get(..scheme.len())?;
-            let rest = &value[scheme.len()..];
-            (head.eq_ignore_ascii_case(scheme) && rest.starts_with(' ')).then(|| {
-                let start = scheme.len() + (rest.len() - rest.trim_start().len());
-                start..value.len()
+        self.stand_ins
+            .authorization_schemes
+            .iter()
+            .find_map(|scheme| {
+                let head = value.get(..scheme.len())?;
+                let rest = &value[scheme.len()..];
+                (head.eq_ignore_ascii_case(scheme) && rest.starts_with(' ')).then(|| {
+                    let start = scheme.len() + (rest.len() - rest.trim_start().len());
+                    start..value.len()
+                })
             })
-        })
     }
 
     /// Whether a value under a secret name could be a real credential rather than a stand-in,
@@ -672,8 +716,9 @@ impl SecretRules {
             return false;
         }
         // Names, not values: `GITHUB_TOKEN` (an environment variable), `client_credentials`
-        // (an OAuth grant type), `token.expired` (a message key).
-        if is_identifier_like(value) {
+        // (an OAuth grant type), `token.expired` (a message key), and, unless the rule takes
+        // passphrases, `x-api-key` (a header name).
+        if is_identifier_like(value) || (!rules.passphrases && is_kebab_words(value)) {
             return false;
         }
         // Templates: `token={}`, `{{token}}`, `%s`.
@@ -698,6 +743,14 @@ impl SecretRules {
         {
             return true;
         }
+        let value_words = words(value);
+        if !value_words.is_empty()
+            && value_words
+                .iter()
+                .all(|word| self.stand_ins.words.contains(word))
+        {
+            return true;
+        }
         let mut distinct: Vec<char> = lower.chars().filter(|c| c.is_alphanumeric()).collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -707,13 +760,25 @@ impl SecretRules {
 
 enum NamedContext {
     Plain(usize),
+    /// An `Authorization` header: its value may carry a scheme, and a bare token counts too.
     Authorization(usize),
+}
+
+impl NamedContext {
+    fn index(self) -> usize {
+        match self {
+            NamedContext::Plain(index) | NamedContext::Authorization(index) => index,
+        }
+    }
 }
 
 /// `ALL_CAPS_SNAKE`, `lower_snake`, `dotted.key` and `kebab-words` made only of letters:
 /// identifiers and message keys, not credentials.
 fn is_identifier_like(value: &str) -> bool {
-    let separators = value.chars().filter(|c| matches!(c, '_' | '.' | '-')).count();
+    let separators = value
+        .chars()
+        .filter(|c| matches!(c, '_' | '.' | '-'))
+        .count();
     if separators == 0 {
         return false;
     }
@@ -729,6 +794,14 @@ fn is_identifier_like(value: &str) -> bool {
         || (lower_words && value.contains(['_', '.']))
 }
 
+/// `x-api-key`, `X-Auth-Token`: letters joined by hyphens.
+fn is_kebab_words(value: &str) -> bool {
+    value.contains('-')
+        && value
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
 fn ends_with_path(callee: &[String], path: &[String]) -> bool {
     callee.len() >= path.len() && callee[callee.len() - path.len()..] == *path
 }
@@ -736,9 +809,15 @@ fn ends_with_path(callee: &[String], path: &[String]) -> bool {
 fn describe(slot: &Slot) -> Option<String> {
     match slot {
         Slot::Free => None,
+        Slot::EnvDefault { variable, then } => {
+            describe(then).or_else(|| Some(format!("as the default of `{variable}`")))
+        }
         Slot::Named { name, how } => Some(format!("{} `{name}`", how.describe())),
         Slot::Argument { callee, method, .. } => Some(if *method {
-            format!("passed to `.{}()`", callee.last().map_or("", String::as_str))
+            format!(
+                "passed to `.{}()`",
+                callee.last().map_or("", String::as_str)
+            )
         } else {
             format!("passed to `{}()`", callee.join("::"))
         }),

@@ -379,7 +379,8 @@ fn text_secrets(
         .collect()
 }
 
-/// `// warden:allow(secret)` or `# warden:allow(<rule-id>, …)` on the line or the one above.
+/// `// warden:allow(secret)` or `# warden:allow(<rule-id>, …)` on the line, or alone on the
+/// line above (a trailing comment on the line above is about that line).
 pub fn suppressed(lines: &[&str], line: usize, rule: &str) -> bool {
     let allows = |text: &str| {
         let mut rest = text;
@@ -401,7 +402,11 @@ pub fn suppressed(lines: &[&str], line: usize, rule: &str) -> bool {
     };
     let current = line.checked_sub(1).and_then(|i| lines.get(i));
     let above = line.checked_sub(2).and_then(|i| lines.get(i));
-    current.is_some_and(|l| allows(l)) || above.is_some_and(|l| allows(l))
+    let comment_only = |l: &str| {
+        let l = l.trim_start();
+        l.starts_with("//") || l.starts_with('#') || l.starts_with("/*") || l.starts_with(';')
+    };
+    current.is_some_and(|l| allows(l)) || above.is_some_and(|l| comment_only(l) && allows(l))
 }
 
 #[cfg(test)]
@@ -435,10 +440,13 @@ mod tests {
             "// warden:allow(secret)",
             "let a = 1;",
             "let b = 2; // warden:allow(github-token, jwt)",
+            "let c = 3;",
         ];
         assert!(suppressed(&lines, 2, "hardcoded-secret"));
         assert!(suppressed(&lines, 3, "jwt"));
         assert!(!suppressed(&lines, 3, "hardcoded-secret"));
+        // A trailing allow on the line above belongs to that line.
+        assert!(!suppressed(&lines, 4, "jwt"));
         assert!(!suppressed(&lines, 11, "jwt"));
     }
 }

@@ -91,6 +91,30 @@ impl Collector<'_> {
         result
     }
 
+    /// `env::var("NAME")` (possibly behind `.ok()` or `.map(…)`): the variable's name.
+    fn env_variable(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Path(path) = &*call.func else {
+                    return None;
+                };
+                let last = path.path.segments.last()?.ident.to_string();
+                if !self.flow.env_lookups.contains(&last) {
+                    return None;
+                }
+                match call.args.first()? {
+                    Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => Some(s.value()),
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(call) => self.env_variable(&call.receiver),
+            Expr::Try(t) => self.env_variable(&t.expr),
+            _ => None,
+        }
+    }
+
     fn is_transparent_function(&self, path: &[String]) -> bool {
         self.flow.transparent_functions.iter().any(|f| {
             let wanted: Vec<&str> = f.split("::").collect();
@@ -108,6 +132,7 @@ impl Collector<'_> {
         callee: Vec<String>,
         method: bool,
         args: impl ExactSizeIterator<Item = &'a Expr>,
+        outer: Slot,
     ) {
         let args: Vec<&Expr> = args.collect();
         let count = args.len();
@@ -134,6 +159,7 @@ impl Collector<'_> {
                     method,
                     arg: index,
                     count,
+                    outer: (count == 1 && outer != Slot::Free).then(|| Box::new(outer.clone())),
                 },
                 arg,
             );
@@ -152,15 +178,99 @@ impl Collector<'_> {
             return;
         }
         let inherit = self.flow.value_macros.contains(&name);
-        if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            for arg in &args {
-                let slot = if inherit { slot.clone() } else { Slot::Free };
-                self.visit_with(slot, arg);
+        let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) else {
+            // `vec![value; n]`, `json!({...})`, macro_rules! bodies: read the tokens.
+            self.tokens(mac.tokens.clone(), if inherit { slot } else { Slot::Free });
+            return;
+        };
+        let args: Vec<&Expr> = args.iter().collect();
+        if name == "concat" {
+            // `concat!("-----BEGIN …-----\n", "MIIE…")` is one value, split for line length.
+            if let Some((value, span)) = concatenated(&args) {
+                self.push(value, span, slot);
+                return;
             }
+        }
+        if self.flow.format_macros.contains(&name) {
+            self.format_arguments(&args);
             return;
         }
-        // `vec![value; n]`, `json!({...})`, macro_rules! bodies: read the tokens.
-        self.tokens(mac.tokens.clone(), if inherit { slot } else { Slot::Free });
+        if !inherit && args.len() >= 2 {
+            // `header_pair!("X-Api-Key", "…")`: a leading string names the rest.
+            if let Some(key) = key_name(args[0]).filter(|_| is_string(args[0])) {
+                self.visit_with(Slot::Free, args[0]);
+                for arg in &args[1..] {
+                    self.visit_with(
+                        Slot::Named {
+                            name: key.clone(),
+                            how: NameKind::Key,
+                        },
+                        arg,
+                    );
+                }
+                return;
+            }
+        }
+        for arg in args {
+            let slot = if inherit { slot.clone() } else { Slot::Free };
+            self.visit_with(slot, arg);
+        }
+    }
+
+    /// `writeln!(out, "token = \"{}\"", "…")`: each positional argument is named by the text
+    /// before its `{}` in the format string, when that reads `name = ` or `name: `.
+    fn format_arguments(&mut self, args: &[&Expr]) {
+        let Some(format_index) = args.iter().position(|arg| is_string(arg)) else {
+            for arg in args {
+                self.visit_with(Slot::Free, arg);
+            }
+            return;
+        };
+        let names = match args[format_index] {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => placeholder_names(&s.value()),
+            _ => Vec::new(),
+        };
+        let mut positional = names.into_iter();
+        for (index, arg) in args.iter().enumerate() {
+            let slot = if index > format_index && !matches!(arg, Expr::Assign(_)) {
+                positional
+                    .next()
+                    .flatten()
+                    .map_or(Slot::Free, |name| Slot::Named {
+                        name,
+                        how: NameKind::Key,
+                    })
+            } else {
+                Slot::Free
+            };
+            self.visit_with(slot, arg);
+        }
+    }
+
+    /// Array elements; `["--api-token", "…"]` names the element after a secret-named flag.
+    fn elements<'a>(&mut self, elements: impl Iterator<Item = &'a Expr>, slot: &Slot) {
+        let mut flag: Option<String> = None;
+        for element in elements {
+            let element_slot = match flag.take() {
+                Some(name) => Slot::Named {
+                    name,
+                    how: NameKind::Key,
+                },
+                None => slot.clone(),
+            };
+            if let Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) = element
+            {
+                let value = s.value();
+                if value.starts_with('-') && !value.contains([' ', '=']) {
+                    flag = Some(value.trim_start_matches('-').to_owned());
+                }
+            }
+            self.visit_with(element_slot, element);
+        }
     }
 
     fn tokens(&mut self, stream: TokenStream, slot: Slot) {
@@ -224,8 +334,60 @@ impl Collector<'_> {
     }
 }
 
+impl Collector<'_> {
+    fn attribute_defaults(&mut self, stream: TokenStream, field: &str) {
+        let mut key: Option<String> = None;
+        let mut after_equals = false;
+        for tree in stream {
+            match tree {
+                TokenTree::Ident(ident) => {
+                    key = Some(ident.to_string());
+                    after_equals = false;
+                }
+                TokenTree::Punct(punct) if punct.as_char() == '=' => after_equals = key.is_some(),
+                TokenTree::Literal(literal)
+                    if after_equals
+                        && key
+                            .as_deref()
+                            .is_some_and(|k| k == "default_value" || k == "default") =>
+                {
+                    let slot = Slot::Named {
+                        name: field.to_owned(),
+                        how: NameKind::Field,
+                    };
+                    self.literal(&Lit::new(literal), slot);
+                    key = None;
+                    after_equals = false;
+                }
+                TokenTree::Group(group) => {
+                    self.attribute_defaults(group.stream(), field);
+                    key = None;
+                    after_equals = false;
+                }
+                _ => {
+                    key = None;
+                    after_equals = false;
+                }
+            }
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_attribute(&mut self, _: &'ast Attribute) {}
+
+    /// `#[arg(long, default_value = "…")] admin_password: String`: a default in a field's
+    /// attribute is the field's value. Other attribute arguments are names, not values.
+    fn visit_field(&mut self, field: &'ast syn::Field) {
+        if let Some(ident) = &field.ident {
+            for attr in &field.attrs {
+                if let syn::Meta::List(list) = &attr.meta {
+                    self.attribute_defaults(list.tokens.clone(), &ident.to_string());
+                }
+            }
+        }
+        visit::visit_field(self, field);
+    }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         self.in_test(&item.attrs, |v| visit::visit_item_mod(v, item));
@@ -301,9 +463,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
                     self.push(hex, array.bracket_token.span.join(), slot);
                 } else {
-                    for element in &array.elems {
-                        self.visit_with(slot.clone(), element);
-                    }
+                    self.elements(array.elems.iter(), &slot);
                 }
             }
             Expr::Tuple(tuple) if tuple.elems.len() == 2 => {
@@ -346,12 +506,19 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 let method = call.method.to_string();
                 if self.flow.transparent_methods.contains(&method) {
                     self.visit_with(slot.clone(), &call.receiver);
+                    let arg_slot = match self.env_variable(&call.receiver) {
+                        Some(variable) => Slot::EnvDefault {
+                            variable,
+                            then: Box::new(slot.clone()),
+                        },
+                        None => slot.clone(),
+                    };
                     for arg in &call.args {
-                        self.visit_with(slot.clone(), arg);
+                        self.visit_with(arg_slot.clone(), arg);
                     }
                 } else {
                     self.visit_with(Slot::Free, &call.receiver);
-                    self.call_arguments(vec![method], true, call.args.iter());
+                    self.call_arguments(vec![method], true, call.args.iter(), slot);
                 }
             }
             Expr::Call(call) => {
@@ -370,13 +537,72 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                         self.visit_with(slot.clone(), arg);
                     }
                 } else {
-                    self.call_arguments(path, false, call.args.iter());
+                    self.call_arguments(path, false, call.args.iter(), slot);
                 }
             }
             Expr::Macro(mac) => self.macro_call(&mac.mac, slot),
+            // `unwrap_or_else(|_| "…".to_owned())`: the closure's result is the value.
+            Expr::Closure(closure) => self.visit_with(slot, &closure.body),
             _ => visit::visit_expr(self, expr),
         }
     }
+}
+
+/// The value and span of `concat!` over string literals only.
+fn concatenated(args: &[&Expr]) -> Option<(String, proc_macro2::Span)> {
+    let mut value = String::new();
+    let mut spans = Vec::new();
+    for arg in args {
+        match arg {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(s), ..
+            }) => {
+                value.push_str(&s.value());
+                spans.push(s.span());
+            }
+            _ => return None,
+        }
+    }
+    let first = *spans.first()?;
+    let last = *spans.last()?;
+    Some((value, first.join(last).unwrap_or(first)))
+}
+
+/// For each `{}` placeholder of a format string, in order, the name written just before it
+/// (`token = "{}"`, `password: {}`), if any. Named placeholders (`{token}`) take no positional
+/// argument and are left out.
+fn placeholder_names(format: &str) -> Vec<Option<String>> {
+    let mut names = Vec::new();
+    let bytes = format.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' if bytes.get(i + 1) == Some(&b'{') => i += 2,
+            b'{' => {
+                let close = format[i..].find('}').map_or(bytes.len(), |c| i + c);
+                let inside = &format[i + 1..close];
+                let argument = inside.split(':').next().unwrap_or("");
+                if argument.is_empty() {
+                    let before = format[..i].trim_end_matches(['"', '\'', ' ']);
+                    let name = before
+                        .strip_suffix('=')
+                        .or_else(|| before.strip_suffix(':'))
+                        .map(|rest| {
+                            rest.trim_end_matches(['"', '\'', ' '])
+                                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                                .next()
+                                .unwrap_or("")
+                                .to_owned()
+                        })
+                        .filter(|name| !name.is_empty());
+                    names.push(name);
+                }
+                i = close + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    names
 }
 
 fn binding(ident: &syn::Ident) -> Slot {

@@ -37,37 +37,51 @@ fn docker_env() -> &'static Regex {
     })
 }
 
+/// `--password value`, `"--requirepass", "value"`: a command-line flag named as a secret and
+/// the argument after it.
+fn flag_argument() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"(?:^|[\s\[,(])["']?--([A-Za-z][A-Za-z0-9-]*)["']?(?:\s*,\s*|\s+)("[^"]*"|'[^']*'|[^\s"',\]\-][^\s"',\]]*)"#,
+        )
+        .expect("the flag pattern is valid")
+    })
+}
+
+/// `- name: JWT_SECRET` followed by `value: …` (Kubernetes and compose environment lists).
+fn list_name() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"^\s*-?\s*name:\s*["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(?:#.*)?$"#)
+            .expect("the list-name pattern is valid")
+    })
+}
+
 /// Every secret in a text file, at most one per rule and value on a line.
 pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Vec<LineHit<'r>> {
+    let lines: Vec<&str> = text.lines().collect();
     let mut hits: Vec<LineHit<'r>> = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    // The name given by a `- name: X` line, for the `value:` line that follows it.
+    let mut listed_name: Option<String> = None;
+    for (index, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.is_empty() || comment.is_some_and(|c| trimmed.starts_with(c)) {
             continue;
         }
         let number = index + 1;
-        let mut found: Vec<LineHit<'r>> = rules
-            .formats_in(line)
+        let mut found: Vec<LineHit<'r>> = formats_on_line(rules, &lines, index)
             .into_iter()
             .map(|hit| line_hit(line, number, 0, hit))
             .collect();
-        for captures in assignment()
-            .captures_iter(line)
-            .chain(docker_env().captures_iter(line))
-        {
-            let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
-                continue;
-            };
-            if !rules.is_secret_name(name.as_str()) {
-                continue;
-            }
-            let (offset, value) = unquote(value.start(), value.as_str());
+        let mut consider = |name: &str, start: usize, raw_value: &str| {
+            let (offset, value) = unquote(start, raw_value);
             if value.starts_with('$') || value.starts_with('%') {
                 // `$TOKEN`, `${TOKEN}`, `%TOKEN%`: a reference to the real value.
-                continue;
+                return;
             }
             let slot = Slot::Named {
-                name: name.as_str().to_owned(),
+                name: name.to_owned(),
                 how: NameKind::Key,
             };
             for hit in rules.check(value, &slot) {
@@ -76,11 +90,71 @@ pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Ve
                     found.push(line_hit);
                 }
             }
+        };
+        // Assignments can nest (`"Db": "Server=x;Password=y"`): after a name that is not a
+        // secret's, keep looking inside its value.
+        let mut at = 0;
+        while let Some(captures) = assignment().captures_at(line, at) {
+            let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
+                break;
+            };
+            if rules.is_secret_name(name.as_str()) {
+                consider(name.as_str(), value.start(), value.as_str());
+                at = value.end();
+            } else {
+                at = value.start() + usize::from(value.as_str().starts_with(['"', '\'']));
+                if at <= name.start() {
+                    at = value.end();
+                }
+            }
         }
+        for captures in docker_env()
+            .captures_iter(line)
+            .chain(flag_argument().captures_iter(line))
+        {
+            let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
+                continue;
+            };
+            if rules.is_secret_name(name.as_str()) {
+                consider(name.as_str(), value.start(), value.as_str());
+            }
+        }
+        if let Some(name) = listed_name.take() {
+            let value_line = assignment()
+                .captures(line)
+                .filter(|c| c.get(1).is_some_and(|n| n.as_str() == "value"));
+            if let Some(value) = value_line.and_then(|c| c.get(2)) {
+                consider(&name, value.start(), value.as_str());
+            }
+        }
+        listed_name = list_name()
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map(|name| name.as_str().to_owned())
+            .filter(|name| rules.is_secret_name(name));
         found.sort_by_key(|hit| hit.column);
         hits.extend(found);
     }
     hits
+}
+
+/// Known formats starting on line `index`. A PEM block's header is judged together with the few
+/// lines below it, since the header alone proves nothing.
+fn formats_on_line<'r>(rules: &'r SecretRules, lines: &[&str], index: usize) -> Vec<Hit<'r>> {
+    let line = lines[index];
+    if !line.contains("-----BEGIN") {
+        return rules.formats_in(line);
+    }
+    let window = lines[index..lines.len().min(index + 4)].join("\n");
+    rules
+        .formats_in(&window)
+        .into_iter()
+        .filter(|hit| hit.range.start < line.len())
+        .map(|mut hit| {
+            hit.range.end = hit.range.end.min(line.len());
+            hit
+        })
+        .collect()
 }
 
 fn overlaps(a: &LineHit<'_>, b: &LineHit<'_>) -> bool {

@@ -1,0 +1,113 @@
+//! The secrets check against a labelled corpus (`fixtures/secrets/corpus`), measured the way the
+//! issue's quality bar is: line-level precision and recall, both at least 0.95. The corpus marks
+//! each line that holds a secret with `expect: secret` (or lists it in a `<file>.expect` sidecar
+//! where the format has no comments); every other line must stay quiet.
+
+mod common;
+
+use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
+use common::repo;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const BAR: f64 = 0.95;
+
+/// `(file, line)` of every labelled secret.
+fn labels(root: &Path) -> BTreeSet<(String, usize)> {
+    let mut expected = BTreeSet::new();
+    for entry in ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .build()
+        .flatten()
+    {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Some(labelled) = relative.strip_suffix(".expect") {
+            let text = std::fs::read_to_string(path).unwrap();
+            for line in text.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let number: usize = line
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{relative}: `{line}` is not a line number"));
+                expected.insert((labelled.to_owned(), number));
+            }
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for (index, line) in text.lines().enumerate() {
+            if line.contains("expect: secret") {
+                expected.insert((relative.clone(), index + 1));
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn labelled_corpus_precision_and_recall_reach_the_bar() {
+    let root = repo().join("fixtures/secrets/corpus");
+    let expected = labels(&root);
+    assert!(
+        expected.len() >= 100,
+        "the corpus should label at least 100 secrets, found {}",
+        expected.len()
+    );
+    let scan = source::scan(
+        &root,
+        &WalkOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        },
+    )
+    .expect("the corpus scans");
+    let found: BTreeSet<(String, usize)> = scan
+        .secrets
+        .iter()
+        .map(|hit| (hit.file.clone(), hit.line))
+        .collect();
+
+    let true_positives = found.intersection(&expected).count();
+    let false_positives: Vec<_> = found.difference(&expected).collect();
+    let false_negatives: Vec<_> = expected.difference(&found).collect();
+    let precision = true_positives as f64 / found.len().max(1) as f64;
+    let recall = true_positives as f64 / expected.len().max(1) as f64;
+
+    let rule_of = |file: &str, line: usize| {
+        scan.secrets
+            .iter()
+            .filter(|hit| hit.file == file && hit.line == line)
+            .map(|hit| hit.rule.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut report = format!(
+        "secrets corpus: {} files, {} labelled lines, {} reported lines; precision {precision:.3}, recall {recall:.3} (bar {BAR})\n",
+        scan.summary.files,
+        expected.len(),
+        found.len()
+    );
+    for (file, line) in &false_positives {
+        report.push_str(&format!(
+            "  false positive {file}:{line} ({})\n",
+            rule_of(file, *line)
+        ));
+    }
+    for (file, line) in &false_negatives {
+        report.push_str(&format!("  missed         {file}:{line}\n"));
+    }
+    eprintln!("{report}");
+    assert!(
+        precision >= BAR && recall >= BAR,
+        "below the bar:\n{report}"
+    );
+}
