@@ -222,8 +222,13 @@ pub fn baseline_path(discovery: &workspace::Discovery, options: &ScanOptions) ->
 pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result<Detected> {
     let mut warnings: Vec<Warning> = Vec::new();
 
-    let loaded: Vec<Result<Workspace>> = discovery
-        .lockfiles
+    // Lockfiles are only read for the advisories check.
+    let lockfiles: &[std::path::PathBuf] = if options.checks.contains(&Check::Advisories) {
+        &discovery.lockfiles
+    } else {
+        &[]
+    };
+    let loaded: Vec<Result<Workspace>> = lockfiles
         .par_iter()
         .map(|lockfile| workspace::load(lockfile, &discovery.root))
         .collect();

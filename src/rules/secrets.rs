@@ -702,6 +702,7 @@ impl SecretRules {
         }
         // A URL without a password (those with one are a format rule), or a file path.
         if lower.contains("://")
+            || is_relative_path(value)
             || value.starts_with('/')
             || value.starts_with("./")
             || value.starts_with("../")
@@ -718,11 +719,18 @@ impl SecretRules {
         // Names, not values: `GITHUB_TOKEN` (an environment variable), `client_credentials`
         // (an OAuth grant type), `token.expired` (a message key), and, unless the rule takes
         // passphrases, `x-api-key` (a header name).
-        if is_identifier_like(value) || (!rules.passphrases && is_kebab_words(value)) {
+        if is_identifier_like(value)
+            || is_cased_name(value)
+            || (!rules.passphrases && is_kebab_words(value))
+        {
             return false;
         }
-        // Templates: `token={}`, `{{token}}`, `%s`.
-        !value.contains(['{', '}']) && !lower.contains("%s")
+        // Templates (`token={}`, `{{token}}`, `%s`), references (`$serde_json::private`), and
+        // numbers with dots (an OID, a version, an address).
+        !value.contains(['{', '}'])
+            && !lower.contains("%s")
+            && !value.starts_with('$')
+            && !value.chars().all(|c| c.is_ascii_digit() || c == '.')
     }
 
     /// Values nobody would deploy: `changeme`, `<token>`, `xxxxxxxx`, `${VAR}`, AWS's documented
@@ -792,6 +800,43 @@ fn is_identifier_like(value: &str) -> bool {
         && !value.ends_with(['_', '.']);
     (all_upper && value.contains('_') && value.starts_with(|c: char| c.is_ascii_uppercase()))
         || (lower_words && value.contains(['_', '.']))
+}
+
+/// `PrivateKey`, `challengePassword`, `TRUNCATE`, `id-smime-timeStampToken`: letters only, in
+/// upper case or with camel-case humps. Random tokens have digits or no such structure; a
+/// lower-case word (`supersecretvalue`) is left to the entropy test, since weak secrets are
+/// still secrets.
+fn is_cased_name(value: &str) -> bool {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.'))
+    {
+        return false;
+    }
+    let letters: Vec<char> = value.chars().filter(char::is_ascii_alphabetic).collect();
+    if letters.len() < 2 {
+        return false;
+    }
+    let all_upper = letters.iter().all(char::is_ascii_uppercase);
+    let humps = value
+        .as_bytes()
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
+        .count();
+    let uppers = letters.iter().filter(|c| c.is_ascii_uppercase()).count();
+    // Camel case puts one capital at each word start; random letters put capitals anywhere.
+    all_upper || (humps >= 1 && humps <= 4 && uppers <= humps + 1 && letters.len() >= 4 * uppers)
+}
+
+/// `tests/ui/*.rs`, `certs/server.pem`: directories and a file name with an extension.
+fn is_relative_path(value: &str) -> bool {
+    let Some((dirs, file)) = value.rsplit_once('/') else {
+        return false;
+    };
+    let has_extension = file
+        .rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=4).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()));
+    !dirs.is_empty() && (has_extension || file.contains('*'))
 }
 
 /// `x-api-key`, `X-Auth-Token`: letters joined by hyphens.
@@ -874,6 +919,25 @@ mod tests {
     fn embedded_rules_compile() {
         let rules = SecretRules::embedded().expect("embedded rules");
         assert!(rules.docs().len() > 10);
+    }
+
+    #[test]
+    fn cased_names_are_not_secrets() {
+        assert!(is_cased_name("PrivateKey"));
+        assert!(is_cased_name("challengePassword"));
+        assert!(is_cased_name("TRUNCATE"));
+        assert!(is_cased_name("id-smime-aa-timeStampToken"));
+        assert!(!is_cased_name("supersecretvalue"));
+        assert!(!is_cased_name("qWeRtYuIoPaSdF"));
+        assert!(!is_cased_name("w3pKhPQ7ZAoFYMGr"));
+    }
+
+    #[test]
+    fn relative_paths_are_not_secrets() {
+        assert!(is_relative_path("tests/ui/*.rs"));
+        assert!(is_relative_path("certs/server.pem"));
+        assert!(!is_relative_path("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzKEY"));
+        assert!(!is_relative_path("abc"));
     }
 
     #[test]

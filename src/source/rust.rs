@@ -174,7 +174,7 @@ impl Collector<'_> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        if self.flow.name_macros.contains(&name) {
+        if self.flow.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
             return;
         }
         let inherit = self.flow.value_macros.contains(&name);
@@ -546,6 +546,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             _ => visit::visit_expr(self, expr),
         }
     }
+}
+
+/// Whether a token stream holds any string-like literal (or a bracketed list, which may be a
+/// byte-array key): macro calls without one (`matches!(x, Some(_))`, `vec![0; n]`) need no
+/// parse.
+fn has_string_literal(stream: &TokenStream) -> bool {
+    stream.clone().into_iter().any(|tree| match tree {
+        TokenTree::Literal(literal) => {
+            let text = literal.to_string();
+            text.starts_with(['"', 'r', 'b', 'c']) || text.starts_with("0x")
+        }
+        TokenTree::Group(group) => has_string_literal(&group.stream()),
+        _ => false,
+    })
 }
 
 /// The value and span of `concat!` over string literals only.
