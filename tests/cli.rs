@@ -127,7 +127,8 @@ fn json_report_keeps_the_contract_field_names() {
     assert_eq!(report["gate"]["passed"], false);
     assert!(report["warnings"].is_array());
     let findings = report["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 6);
+    // Six advisory findings and the demo's two hard-coded secrets, all with the same fields.
+    assert_eq!(findings.len(), 8);
     for finding in findings {
         for key in [
             "kind",
@@ -347,6 +348,7 @@ package = "serde_yaml"
     .unwrap();
     let out = run(env
         .scan("fixtures/demo")
+        .args(["--checks", "advisories"])
         .arg("--config")
         .arg(&config)
         .args(["--format", "json", "--fail-on", "high"]));
@@ -571,6 +573,8 @@ fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
         .args([
             "scan",
             "fixtures/demo",
+            "--checks",
+            "advisories",
             "--clock",
             "published",
             "--format",

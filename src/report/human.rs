@@ -227,10 +227,14 @@ impl Emitter for Human {
             ));
         }
         if let Some(sources) = &report.sources {
+            let size = if sources.bytes >= 1_000_000 {
+                format!("{:.1} MB", sources.bytes as f64 / 1e6)
+            } else {
+                format!("{:.1} kB", sources.bytes as f64 / 1e3)
+            };
             scanned.push(format!(
-                "{} ({:.1} MB) for secrets",
-                plural(sources.files, "file"),
-                sources.bytes as f64 / 1_000_000.0
+                "{} ({size}) for secrets",
+                plural(sources.files, "file")
             ));
         }
         writeln!(

@@ -833,9 +833,11 @@ fn is_relative_path(value: &str) -> bool {
     let Some((dirs, file)) = value.rsplit_once('/') else {
         return false;
     };
-    let has_extension = file
-        .rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.is_empty() && (1..=4).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()));
+    let has_extension = file.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (1..=4).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_alphanumeric())
+    });
     !dirs.is_empty() && (has_extension || file.contains('*'))
 }
 
