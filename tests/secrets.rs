@@ -56,11 +56,25 @@ fn labels(root: &Path) -> BTreeSet<(String, usize)> {
 
 #[test]
 fn labelled_corpus_precision_and_recall_reach_the_bar() {
-    let root = repo().join("fixtures/secrets/corpus");
+    measure("corpus", BAR);
+}
+
+/// A second corpus, written independently of the rules and never tuned against: its figures
+/// estimate what the rules do on code they were not shaped by. Its floor is lower than the bar,
+/// so the test catches regressions without inviting tuning to it.
+#[test]
+fn held_out_corpus_precision_and_recall() {
+    measure("holdout", HOLDOUT_FLOOR);
+}
+
+const HOLDOUT_FLOOR: f64 = 0.85;
+
+fn measure(corpus: &str, bar: f64) {
+    let root = repo().join("fixtures/secrets").join(corpus);
     let expected = labels(&root);
     assert!(
         expected.len() >= 100,
-        "the corpus should label at least 100 secrets, found {}",
+        "the {corpus} should label at least 100 secrets, found {}",
         expected.len()
     );
     let scan = source::scan(
@@ -91,7 +105,7 @@ fn labelled_corpus_precision_and_recall_reach_the_bar() {
             .join(",")
     };
     let mut report = format!(
-        "secrets corpus: {} files, {} labelled lines, {} reported lines; precision {precision:.3}, recall {recall:.3} (bar {BAR})\n",
+        "secrets {corpus}: {} files, {} labelled lines, {} reported lines; precision {precision:.3}, recall {recall:.3} (bar {bar})\n",
         scan.summary.files,
         expected.len(),
         found.len()
@@ -107,7 +121,7 @@ fn labelled_corpus_precision_and_recall_reach_the_bar() {
     }
     eprintln!("{report}");
     assert!(
-        precision >= BAR && recall >= BAR,
+        precision >= bar && recall >= bar,
         "below the bar:\n{report}"
     );
 }

@@ -208,6 +208,8 @@ pub struct Hit<'r> {
     pub rule: &'r RuleDoc,
     /// Byte range of the secret within the value it was found in.
     pub range: Range<usize>,
+    /// Where the whole match starts (a private key's armour line, before its body).
+    pub start: usize,
     /// Where it was found, for the message: "bound to `API_TOKEN`".
     pub context: Option<String>,
 }
@@ -507,11 +509,17 @@ impl SecretRules {
         for index in candidates {
             let format = &self.formats[index];
             for captures in format.regex.captures_iter(text) {
-                let Some(found) = captures.get(1).or_else(|| captures.get(0)) else {
+                let Some(found) = captures
+                    .name("secret")
+                    .or_else(|| captures.get(1))
+                    .or_else(|| captures.get(0))
+                else {
                     continue;
                 };
                 let secret = found.as_str();
+                let same_as_user = captures.name("user").is_some_and(|u| u.as_str() == secret);
                 if secret.is_empty()
+                    || same_as_user
                     || entropy(secret) < format.min_entropy
                     || self.is_stand_in(secret)
                 {
@@ -528,6 +536,7 @@ impl SecretRules {
                 hits.push(Hit {
                     rule: &self.docs[format.rule],
                     range: found.range(),
+                    start: captures.get(0).map_or(found.start(), |m| m.start()),
                     context: None,
                 });
             }
@@ -660,6 +669,7 @@ impl SecretRules {
         }
         Some(Hit {
             rule: &self.docs[rules.rule],
+            start: range.start,
             range,
             context: describe(slot),
         })

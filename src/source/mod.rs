@@ -335,17 +335,18 @@ fn rust_secrets(
             continue;
         }
         for hit in rules.check(&literal.value, &literal.slot) {
-            let single_line = literal.end_line == literal.line;
+            let place = literal.place(hit.start);
+            let single_line = place.end_line == place.line;
             hits.push(SecretHit {
                 rule: hit.rule,
                 file: relative.to_owned(),
-                line: literal.line,
-                column: literal.column,
-                end_line: literal.end_line,
+                line: place.line,
+                column: place.column,
+                end_line: place.end_line,
                 end_column: if single_line {
-                    literal.end_column
+                    place.end_column
                 } else {
-                    literal.column + 1
+                    place.column + 1
                 },
                 secret: literal.value[hit.range].to_owned(),
                 context: hit.context,

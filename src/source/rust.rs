@@ -30,6 +30,36 @@ pub struct Literal {
     pub slot: Slot,
     /// Inside `#[cfg(test)]` or a `#[test]` function.
     pub in_test: bool,
+    /// For a value joined from several literals (`concat!`): where each piece starts in the
+    /// value, and its place in the file, so a finding points at the piece that holds it.
+    pub pieces: Vec<Piece>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Literal {
+    /// Where the text at byte `offset` of the value sits: the piece holding it, or the literal.
+    pub fn place(&self, offset: usize) -> Piece {
+        self.pieces
+            .iter()
+            .rev()
+            .find(|piece| piece.offset <= offset)
+            .copied()
+            .unwrap_or(Piece {
+                offset: 0,
+                line: self.line,
+                column: self.column,
+                end_line: self.end_line,
+                end_column: self.end_column,
+            })
+    }
 }
 
 /// Every string-like literal in a parsed file, in source order.
@@ -70,6 +100,7 @@ impl Collector<'_> {
             end_column: end.column + 1,
             slot,
             in_test: self.test_depth > 0,
+            pieces: Vec::new(),
         });
     }
 
@@ -186,8 +217,11 @@ impl Collector<'_> {
         let args: Vec<&Expr> = args.iter().collect();
         if name == "concat" {
             // `concat!("-----BEGIN …-----\n", "MIIE…")` is one value, split for line length.
-            if let Some((value, span)) = concatenated(&args) {
+            if let Some((value, span, pieces)) = concatenated(&args) {
                 self.push(value, span, slot);
+                if let Some(last) = self.out.last_mut() {
+                    last.pieces = pieces;
+                }
                 return;
             }
         }
@@ -562,15 +596,24 @@ fn has_string_literal(stream: &TokenStream) -> bool {
     })
 }
 
-/// The value and span of `concat!` over string literals only.
-fn concatenated(args: &[&Expr]) -> Option<(String, proc_macro2::Span)> {
+/// The value, span and pieces of `concat!` over string literals only.
+fn concatenated(args: &[&Expr]) -> Option<(String, proc_macro2::Span, Vec<Piece>)> {
     let mut value = String::new();
     let mut spans = Vec::new();
+    let mut pieces = Vec::new();
     for arg in args {
         match arg {
             Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
             }) => {
+                let (start, end) = (s.span().start(), s.span().end());
+                pieces.push(Piece {
+                    offset: value.len(),
+                    line: start.line,
+                    column: start.column + 1,
+                    end_line: end.line,
+                    end_column: end.column + 1,
+                });
                 value.push_str(&s.value());
                 spans.push(s.span());
             }
@@ -579,7 +622,7 @@ fn concatenated(args: &[&Expr]) -> Option<(String, proc_macro2::Span)> {
     }
     let first = *spans.first()?;
     let last = *spans.last()?;
-    Some((value, first.join(last).unwrap_or(first)))
+    Some((value, first.join(last).unwrap_or(first), pieces))
 }
 
 /// For each `{}` placeholder of a format string, in order, the name written just before it
@@ -692,6 +735,10 @@ fn key_name(expr: &Expr) -> Option<String> {
         }),
         Expr::Reference(r) => key_name(&r.expr),
         Expr::Paren(p) => key_name(&p.expr),
+        // `HeaderName::from_static("x-api-key")`: a name built from one string.
+        Expr::Call(call) if call.args.len() == 1 && is_string(&call.args[0]) => {
+            key_name(&call.args[0])
+        }
         _ => None,
     }
 }

@@ -70,10 +70,7 @@ pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Ve
             continue;
         }
         let number = index + 1;
-        let mut found: Vec<LineHit<'r>> = formats_on_line(rules, &lines, index)
-            .into_iter()
-            .map(|hit| line_hit(line, number, 0, hit))
-            .collect();
+        let mut found: Vec<LineHit<'r>> = formats_on_line(rules, &lines, index, number);
         let mut consider = |name: &str, start: usize, raw_value: &str| {
             let (offset, value) = unquote(start, raw_value);
             if value.starts_with('$') || value.starts_with('%') {
@@ -98,7 +95,9 @@ pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Ve
             let (Some(name), Some(value)) = (captures.get(1), captures.get(2)) else {
                 break;
             };
-            if rules.is_secret_name(name.as_str()) {
+            // `${TOKEN:?TOKEN must be set}`: a shell expansion names a variable, not a value.
+            let in_expansion = line[..name.start()].ends_with("${");
+            if rules.is_secret_name(name.as_str()) && !in_expansion {
                 consider(name.as_str(), value.start(), value.as_str());
                 at = value.end();
             } else {
@@ -138,21 +137,38 @@ pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Ve
     hits
 }
 
-/// Known formats starting on line `index`. A PEM block's header is judged together with the few
-/// lines below it, since the header alone proves nothing.
-fn formats_on_line<'r>(rules: &'r SecretRules, lines: &[&str], index: usize) -> Vec<Hit<'r>> {
+/// Known formats starting on line `index`. A PEM block's armour is judged together with the
+/// lines below it, since the armour alone proves nothing; the finding points at the armour and
+/// the secret is the body.
+fn formats_on_line<'r>(
+    rules: &'r SecretRules,
+    lines: &[&str],
+    index: usize,
+    number: usize,
+) -> Vec<LineHit<'r>> {
     let line = lines[index];
     if !line.contains("-----BEGIN") {
-        return rules.formats_in(line);
+        return rules
+            .formats_in(line)
+            .into_iter()
+            .map(|hit| line_hit(line, number, 0, hit))
+            .collect();
     }
-    let window = lines[index..lines.len().min(index + 4)].join("\n");
+    let end = lines[index..]
+        .iter()
+        .position(|l| l.contains("-----END"))
+        .map_or(lines.len(), |offset| index + offset + 1);
+    let window = lines[index..end].join("\n");
     rules
         .formats_in(&window)
         .into_iter()
-        .filter(|hit| hit.range.start < line.len())
-        .map(|mut hit| {
-            hit.range.end = hit.range.end.min(line.len());
-            hit
+        .filter(|hit| hit.start < line.len())
+        .map(|hit| LineHit {
+            line: number,
+            column: hit.start + 1,
+            end_column: line.len() + 1,
+            secret: window[hit.range.clone()].to_owned(),
+            hit,
         })
         .collect()
 }
