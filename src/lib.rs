@@ -235,16 +235,28 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     let mut workspaces = loaded.into_iter().collect::<Result<Vec<_>>>()?;
 
     if options.cargo_metadata {
+        // Cargo's messages name files by absolute path; reports never do.
+        let absolute_root = discovery
+            .root
+            .canonicalize()
+            .map(|root| format!("{}{}", root.display(), std::path::MAIN_SEPARATOR))
+            .ok();
         let fallbacks: Vec<Option<Warning>> = workspaces
             .par_iter_mut()
             .map(|ws| {
-                workspace::enrich(ws, &discovery.root).err().map(|reason| Warning {
+                workspace::enrich(ws, &discovery.root).err().map(|reason| {
+                    let reason = match &absolute_root {
+                        Some(root) => reason.replace(root.as_str(), ""),
+                        None => reason,
+                    };
+                    Warning {
                     code: "lockfile-graph",
                     file: Some(ws.display_path.clone()),
                     message: format!(
                         "cargo metadata --locked --offline failed ({reason}); using the lockfile graph, \
                          so dependency kinds are unknown (run `cargo fetch` to enable them)"
                     ),
+                }
                 })
             })
             .collect();

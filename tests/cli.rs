@@ -235,8 +235,8 @@ fn output_is_identical_whatever_the_thread_count() {
         one.stdout == many.stdout,
         "reports differ between 1 and 8 threads"
     );
-    // Every fixture workspace was found: demo, edge cases, the four formats are not named
-    // Cargo.lock and so are not picked up by a directory walk.
+    // Every fixture workspace was found: demo, edge cases, the secrets corpora's; the four
+    // formats are not named Cargo.lock and so are not picked up by a directory walk.
     let lockfiles: Vec<String> = json(&one.stdout)["workspaces"]
         .as_array()
         .unwrap()
@@ -248,7 +248,9 @@ fn output_is_identical_whatever_the_thread_count() {
         [
             "demo/Cargo.lock",
             "edge-cases/Cargo.lock",
-            "path-only/ws/Cargo.lock"
+            "path-only/ws/Cargo.lock",
+            "secrets/corpus/Cargo.lock",
+            "secrets/holdout/shipyard/Cargo.lock"
         ]
     );
 }

@@ -7,7 +7,7 @@ mod common;
 use cargo_warden::date::Date;
 use cargo_warden::policy::ClockKind;
 use cargo_warden::report::{DependencyKind, FindingKind, GraphSource, Report, Severity};
-use cargo_warden::{scan, workspace, ScanOptions};
+use cargo_warden::{scan, workspace, Check, ScanOptions};
 
 fn today() -> Date {
     Date::parse("2026-11-22").unwrap()
@@ -20,6 +20,8 @@ fn scan_fixture(path: &str) -> Report {
         common::fixture("advisory-db"),
         today(),
     );
+    // Dependency matching only: the fixtures' source files are not what is tested here.
+    options.checks = vec![Check::Advisories];
     options.cargo_metadata = false;
     options.clock = ClockKind::Published;
     scan(&options).unwrap()
@@ -243,11 +245,13 @@ fn cargo_metadata_gives_dependency_kinds_and_members() {
 #[test]
 fn metadata_failure_falls_back_to_the_lockfile_graph_with_one_warning() {
     // A lockfile with no Cargo.toml beside it: cargo has nothing to resolve, on any machine.
-    let options = ScanOptions::new(
+    let mut options = ScanOptions::new(
         common::fixture("edge-cases/Cargo.lock"),
         common::fixture("advisory-db"),
         today(),
     );
+    // Dependency matching only: the fixtures' source files are not what is tested here.
+    options.checks = vec![Check::Advisories];
     let report = scan(&options).unwrap();
     let fallbacks: Vec<_> = report
         .warnings
@@ -351,6 +355,8 @@ fn osv_and_rustsec_records_of_one_vulnerability_merge() {
         common::fixture("advisory-db"),
         today(),
     );
+    // Dependency matching only: the fixtures' source files are not what is tested here.
+    options.checks = vec![Check::Advisories];
     options.cargo_metadata = false;
     options.clock = ClockKind::Published;
     options.sources.osv = vec![dir.path().to_path_buf()];
@@ -420,6 +426,8 @@ fn osv_zip_reads_like_a_directory() {
             common::fixture("advisory-db"),
             today(),
         );
+        // Dependency matching only: the fixtures' source files are not what is tested here.
+        options.checks = vec![Check::Advisories];
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
         options.sources.rustsec = None;
@@ -449,6 +457,8 @@ fn osv_zip_reads_like_a_directory() {
         common::fixture("advisory-db"),
         today(),
     );
+    // Dependency matching only: the fixtures' source files are not what is tested here.
+    options.checks = vec![Check::Advisories];
     options.sources.osv = vec![dir.path().join("fake.zip")];
     let err = scan(&options).unwrap_err().to_string();
     assert!(

@@ -126,9 +126,23 @@ fn sarif_has_what_github_needs() {
         let log: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(log["version"], "2.1.0");
         let runs = log["runs"].as_array().unwrap();
-        assert_eq!(runs.len(), 1, "one run per check");
-        let run = &runs[0];
-        assert_eq!(run["automationDetails"]["id"], "cargo-warden/advisories/");
+        let categories: Vec<&str> = runs
+            .iter()
+            .map(|run| run["automationDetails"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            categories,
+            ["cargo-warden/advisories/", "cargo-warden/secrets/"],
+            "one run per check, each with its own category"
+        );
+        for run in runs {
+            check_run(fixture, run);
+        }
+    }
+}
+
+fn check_run(fixture: &str, run: &Value) {
+    {
         let driver = &run["tool"]["driver"];
         assert_eq!(driver["name"], "cargo-warden");
         assert!(driver["semanticVersion"].is_string() && driver["informationUri"].is_string());

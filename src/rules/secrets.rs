@@ -835,7 +835,7 @@ fn is_cased_name(value: &str) -> bool {
         .count();
     let uppers = letters.iter().filter(|c| c.is_ascii_uppercase()).count();
     // Camel case puts one capital at each word start; random letters put capitals anywhere.
-    all_upper || (humps >= 1 && humps <= 4 && uppers <= humps + 1 && letters.len() >= 4 * uppers)
+    all_upper || ((1..=4).contains(&humps) && uppers <= humps + 1 && letters.len() >= 4 * uppers)
 }
 
 /// `tests/ui/*.rs`, `certs/server.pem`: directories and a file name with an extension.
