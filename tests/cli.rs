@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{json, run};
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -48,24 +50,6 @@ impl Env {
     }
 }
 
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Outcome {
-    let output = cmd.output().unwrap();
-    Outcome {
-        code: output
-            .status
-            .code()
-            .expect("exited normally, not by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -87,10 +71,6 @@ fn assert_stable_snapshot(name: &str, text: &str) {
     ]}, {
         insta::assert_snapshot!(name, text);
     });
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
 }
 
 // --- reports -------------------------------------------------------------------------------

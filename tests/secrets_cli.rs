@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{json, run};
+
 use assert_cmd::Command;
 use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
 use std::path::Path;
@@ -17,25 +19,6 @@ fn warden(home: &Path) -> Command {
         .env("NO_COLOR", "1")
         .current_dir(common::repo());
     cmd
-}
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Outcome {
-    let output = cmd.output().unwrap();
-    Outcome {
-        code: output.status.code().expect("exited normally"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
 }
 
 /// A project with one Rust secret, one in a test, one suppressed and one in a `.env`.

@@ -38,6 +38,7 @@ const SOURCE_WARNINGS: &[&str] = &[
     "unparsable-source",
     "unreadable-file",
     "unreadable-path",
+    "scan-failed",
 ];
 
 impl RunCheck {

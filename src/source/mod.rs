@@ -275,7 +275,18 @@ fn scan_file(
     let Ok(text) = String::from_utf8(bytes) else {
         return FileOutcome::Binary;
     };
-    let (hits, unparsable) = secrets_in(kind, &text, &relative, rules);
+    // One file the rules trip over must not end the whole scan: it becomes a warning.
+    let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        secrets_in(kind, &text, &relative, rules)
+    }));
+    let Ok((hits, unparsable)) = scanned else {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        return FileOutcome::Unreadable(Warning {
+            code: "scan-failed",
+            file: Some(relative),
+            message: "the secrets check failed on this file (an internal error; please report it with the file); the rest of the scan went on".to_owned(),
+        });
+    };
     FileOutcome::Scanned {
         hits,
         bytes: text.len() as u64,

@@ -168,20 +168,9 @@ impl Collector<'_> {
         let args: Vec<&Expr> = args.collect();
         let count = args.len();
         let last = callee.last().cloned().unwrap_or_default();
-        if self.flow.keyed_calls.contains(&last) && args.len() >= 2 {
-            if let Some(key) = key_name(args[0]) {
-                self.visit_with(Slot::Free, args[0]);
-                for arg in &args[1..] {
-                    self.visit_with(
-                        Slot::Named {
-                            name: key.clone(),
-                            how: NameKind::Key,
-                        },
-                        arg,
-                    );
-                }
-                return;
-            }
+        let key = args.first().and_then(|first| key_name(first));
+        if self.flow.keyed_calls.contains(&last) && self.keyed(&args, key) {
+            return;
         }
         for (index, arg) in args.into_iter().enumerate() {
             self.visit_with(
@@ -195,6 +184,28 @@ impl Collector<'_> {
                 arg,
             );
         }
+    }
+
+    /// Arguments after a leading key are named by it; `false` (nothing visited) without a key or
+    /// a second argument.
+    fn keyed(&mut self, args: &[&Expr], key: Option<String>) -> bool {
+        let (Some(key), [first, rest @ ..]) = (key, args) else {
+            return false;
+        };
+        if rest.is_empty() {
+            return false;
+        }
+        self.visit_with(Slot::Free, first);
+        for arg in rest {
+            self.visit_with(
+                Slot::Named {
+                    name: key.clone(),
+                    how: NameKind::Key,
+                },
+                arg,
+            );
+        }
+        true
     }
 
     /// The literals of a macro call, as expressions when its body parses as a list of them.
@@ -229,21 +240,13 @@ impl Collector<'_> {
             self.format_arguments(&args);
             return;
         }
-        if !inherit && args.len() >= 2 {
-            // `header_pair!("X-Api-Key", "…")`: a leading string names the rest.
-            if let Some(key) = key_name(args[0]).filter(|_| is_string(args[0])) {
-                self.visit_with(Slot::Free, args[0]);
-                for arg in &args[1..] {
-                    self.visit_with(
-                        Slot::Named {
-                            name: key.clone(),
-                            how: NameKind::Key,
-                        },
-                        arg,
-                    );
-                }
-                return;
-            }
+        // `header_pair!("X-Api-Key", "…")`: a leading string names the rest.
+        let key = args
+            .first()
+            .filter(|first| is_string(first))
+            .and_then(|first| key_name(first));
+        if !inherit && self.keyed(&args, key) {
+            return;
         }
         for arg in args {
             let slot = if inherit { slot.clone() } else { Slot::Free };

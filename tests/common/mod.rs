@@ -69,3 +69,26 @@ pub fn git(dir: &Path, args: &[&str], date: Option<&str>) {
     let status = cmd.status().unwrap();
     assert!(status.success(), "git {args:?} failed in {}", dir.display());
 }
+
+/// What a run of the real binary produced.
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut assert_cmd::Command) -> Outcome {
+    let output = cmd.output().unwrap();
+    Outcome {
+        code: output
+            .status
+            .code()
+            .expect("exited normally, not by a signal"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+}
