@@ -743,7 +743,7 @@ impl SecretRules {
             && !value.chars().all(|c| c.is_ascii_digit() || c == '.')
     }
 
-    /// Values nobody would deploy: `changeme`, `<token>`, `xxxxxxxx`, `${VAR}`, AWS's documented
+    /// Values nobody would deploy: `changeme`, `<token>`, `****`, `${VAR}`, AWS's documented
     /// `...EXAMPLE` keys.
     pub fn is_stand_in(&self, value: &str) -> bool {
         let lower = value.trim().to_lowercase();

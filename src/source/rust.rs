@@ -266,7 +266,7 @@ impl Collector<'_> {
         let names = match args[format_index] {
             Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
-            }) => placeholder_names(&s.value()),
+            }) => format_argument_names(&s.value()),
             _ => Vec::new(),
         };
         let mut positional = names.into_iter();
@@ -628,10 +628,10 @@ fn concatenated(args: &[&Expr]) -> Option<(String, proc_macro2::Span, Vec<Piece>
     Some((value, first.join(last).unwrap_or(first), pieces))
 }
 
-/// For each `{}` placeholder of a format string, in order, the name written just before it
-/// (`token = "{}"`, `password: {}`), if any. Named placeholders (`{token}`) take no positional
+/// For each `{}` of a format string, in order, the name written just before it
+/// (`token = "{}"`, `password: {}`), if any. Named arguments (`{token}`) take no positional
 /// argument and are left out.
-fn placeholder_names(format: &str) -> Vec<Option<String>> {
+fn format_argument_names(format: &str) -> Vec<Option<String>> {
     let mut names = Vec::new();
     let bytes = format.as_bytes();
     let mut i = 0;
