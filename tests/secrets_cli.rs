@@ -26,6 +26,7 @@ fn project(dir: &Path) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
         dir.join("src/main.rs"),
+        // warden:allow(secret): fake credentials for the scan under test.
         r#"const API_TOKEN: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 
 fn main() {
@@ -48,6 +49,7 @@ mod tests {
     .unwrap();
     std::fs::write(
         dir.join(".env"),
+        // warden:allow(secret)
         "DATABASE_URL=postgres://app:s3cr3t-Pa55w0rd@db.internal/app\nAPI_URL=https://api.example.com\n",
     )
     .unwrap();

@@ -106,12 +106,20 @@ struct RawContext {
     /// Words joined by hyphens (`correct-horse-battery-staple`) count as values, not names.
     #[serde(default)]
     passphrases: bool,
+    /// How many kinds of character (lower case, upper case, digit, other) a value needs: tokens
+    /// and keys mix them, a setting's value (`secret = "critical"`) does not.
+    #[serde(default = "one")]
+    min_classes: usize,
     severity: Option<toml::Spanned<String>>,
     cwe: Vec<String>,
     remediation: String,
     must_match: Vec<String>,
     #[serde(default)]
     must_not_match: Vec<String>,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Deserialize)]
@@ -145,6 +153,7 @@ struct Context {
     min_length: usize,
     min_entropy: f64,
     passphrases: bool,
+    min_classes: usize,
 }
 
 /// A call that takes a credential.
@@ -306,6 +315,7 @@ impl SecretRules {
                 min_length: entry.min_length,
                 min_entropy: entry.min_entropy,
                 passphrases: entry.passphrases,
+                min_classes: entry.min_classes,
             });
             let mut notes = Vec::new();
             if !entry.names.is_empty() {
@@ -695,6 +705,7 @@ impl SecretRules {
     fn plausible(&self, value: &str, rules: &Context) -> bool {
         let value = value.trim();
         if value.chars().count() < rules.min_length
+            || character_classes(value) < rules.min_classes
             || value.chars().any(char::is_whitespace)
             || self.is_stand_in(value)
             || entropy(value) < rules.min_entropy
@@ -849,6 +860,15 @@ fn is_relative_path(value: &str) -> bool {
             && ext.chars().all(|c| c.is_ascii_alphanumeric())
     });
     !dirs.is_empty() && (has_extension || file.contains('*'))
+}
+
+/// How many of lower case, upper case, digits and other characters a value has.
+fn character_classes(value: &str) -> usize {
+    let has = |test: fn(&char) -> bool| usize::from(value.chars().any(|c| test(&c)));
+    has(char::is_ascii_lowercase)
+        + has(char::is_ascii_uppercase)
+        + has(char::is_ascii_digit)
+        + has(|c| !c.is_ascii_alphanumeric())
 }
 
 /// `x-api-key`, `X-Auth-Token`: letters joined by hyphens.
