@@ -2,6 +2,9 @@
 //! directory, in parallel, and nothing else. `.ci/bench-source` runs it beside the secrets
 //! check on the same files, so the check's cost above bare parsing is visible.
 //!
+//! Files over 1 MiB are skipped, as the secrets check's default `max-file-size` does, so both
+//! read the same Rust.
+//!
 //! Usage: `cargo run --release --example parse_ceiling -- DIR`
 
 use rayon::prelude::*;
@@ -19,6 +22,11 @@ fn main() {
         .build()
         .flatten()
         .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs"))
+        .filter(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|m| m.len() <= cargo_warden::source::DEFAULT_MAX_FILE_SIZE)
+        })
         .map(ignore::DirEntry::into_path)
         .collect();
     let (bytes, failed): (u64, usize) = files

@@ -846,7 +846,10 @@ fn is_cased_name(value: &str) -> bool {
         .count();
     let uppers = letters.iter().filter(|c| c.is_ascii_uppercase()).count();
     // Camel case puts one capital at each word start; random letters put capitals anywhere.
-    all_upper || ((1..=4).contains(&humps) && uppers <= humps + 1 && letters.len() >= 4 * uppers)
+    let capitalised = uppers == 1 && letters[0].is_ascii_uppercase();
+    all_upper
+        || capitalised
+        || ((1..=4).contains(&humps) && uppers <= humps + 1 && letters.len() >= 3 * uppers)
 }
 
 /// `tests/ui/*.rs`, `certs/server.pem`: directories and a file name with an extension.
@@ -871,12 +874,17 @@ fn character_classes(value: &str) -> usize {
         + has(|c| !c.is_ascii_alphanumeric())
 }
 
-/// `x-api-key`, `X-Auth-Token`: letters joined by hyphens.
+/// `x-api-key`, `X-Auth-Token`, `x-amz-s3session-token`: words joined by hyphens, each starting
+/// with a letter and mostly letters.
 fn is_kebab_words(value: &str) -> bool {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
     value.contains('-')
-        && value
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphabetic()))
+        && digits * 5 < value.len()
+        && value.split('-').all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic())
+                && part.chars().all(|c| c.is_ascii_alphanumeric())
+                && part.chars().skip(1).all(|c| !c.is_ascii_uppercase())
+        })
 }
 
 fn ends_with_path(callee: &[String], path: &[String]) -> bool {
@@ -959,9 +967,20 @@ mod tests {
         assert!(is_cased_name("challengePassword"));
         assert!(is_cased_name("TRUNCATE"));
         assert!(is_cased_name("id-smime-aa-timeStampToken"));
+        assert!(is_cased_name("PrivKeyVal"));
+        assert!(is_cased_name("Credentials"));
         assert!(!is_cased_name("supersecretvalue"));
         assert!(!is_cased_name("qWeRtYuIoPaSdF"));
         assert!(!is_cased_name("w3pKhPQ7ZAoFYMGr"));
+    }
+
+    #[test]
+    fn header_names_are_kebab_words() {
+        assert!(is_kebab_words("x-api-key"));
+        assert!(is_kebab_words("X-Auth-Token"));
+        assert!(is_kebab_words("x-amz-s3session-token"));
+        assert!(!is_kebab_words("a8F3-kd92-Lm0x"));
+        assert!(!is_kebab_words("ab12-cd34-ef56"));
     }
 
     #[test]

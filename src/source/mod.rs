@@ -89,13 +89,15 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
 }
 
-/// Whether a path is test code by where it lives (`tests/`, `benches/`, `examples/`).
+/// Whether a path is test code by where it lives (`tests/`, `benches/`, `examples/`, and the
+/// `test/` and `testdata/` directories other ecosystems use).
 pub fn is_test_path(relative: &str) -> bool {
-    relative
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|part| matches!(part, "tests" | "benches" | "examples"))
+    relative.split('/').rev().skip(1).any(|part| {
+        matches!(
+            part,
+            "tests" | "benches" | "examples" | "test" | "testdata" | "test-data"
+        )
+    })
 }
 
 /// What the secrets check found in one place.

@@ -107,7 +107,10 @@ impl Collector<'_> {
     fn literal(&mut self, lit: &Lit, slot: Slot) {
         let value = match lit {
             Lit::Str(s) => s.value(),
-            Lit::ByteStr(b) => String::from_utf8_lossy(&b.value()).into_owned(),
+            // `b"challengePassword\0"`: a C-style terminator is not part of the value.
+            Lit::ByteStr(b) => String::from_utf8_lossy(&b.value())
+                .trim_end_matches('\0')
+                .to_owned(),
             Lit::CStr(c) => c.value().to_string_lossy().into_owned(),
             _ => return,
         };
@@ -179,7 +182,10 @@ impl Collector<'_> {
                     method,
                     arg: index,
                     count,
-                    outer: (count == 1 && outer != Slot::Free).then(|| Box::new(outer.clone())),
+                    // A function's result may be its argument wrapped (`ApiKey::new("…")`); a
+                    // method's is rarely (`f.debug_struct("Credentials")`).
+                    outer: (!method && count == 1 && outer != Slot::Free)
+                        .then(|| Box::new(outer.clone())),
                 },
                 arg,
             );
