@@ -239,11 +239,29 @@ fn source_rule(finding: &Finding, report: &Report) -> ReportingDescriptor {
         Value::String(security_severity(finding)),
     );
     values.insert("precision".to_owned(), Value::String("high".to_owned()));
+    descriptor(
+        finding,
+        description,
+        (help_text, help_markdown),
+        tags,
+        values,
+    )
+}
+
+/// A rule as GitHub shows it: id, name, descriptions, help and properties.
+fn descriptor(
+    finding: &Finding,
+    full_description: String,
+    (help_text, help_markdown): (String, String),
+    tags: Vec<String>,
+    values: BTreeMap<String, Value>,
+) -> ReportingDescriptor {
+    let d = &finding.detection;
     ReportingDescriptor::builder()
         .id(d.rule.clone())
         .name(rule_name(d.kind))
         .short_description(text(d.title.clone()))
-        .full_description(text(description))
+        .full_description(text(full_description))
         .help(
             MultiformatMessageString::builder()
                 .text(help_text)
@@ -347,19 +365,7 @@ fn advisory_rule(finding: &Finding, report: &Report) -> ReportingDescriptor {
     if let Some(cvss) = &d.cvss {
         values.insert("cvss".to_owned(), Value::String(cvss.vector.clone()));
     }
-    let mut rule = ReportingDescriptor::builder()
-        .id(d.rule.clone())
-        .name(rule_name(d.kind))
-        .short_description(text(d.title.clone()))
-        .full_description(text(full))
-        .help(
-            MultiformatMessageString::builder()
-                .text(help_text)
-                .markdown(help_markdown)
-                .build(),
-        )
-        .properties(properties(tags, values))
-        .build();
+    let mut rule = descriptor(finding, full, (help_text, help_markdown), tags, values);
     rule.help_uri = d.url.clone();
     rule
 }

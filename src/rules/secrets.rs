@@ -61,6 +61,9 @@ pub struct Flow {
     pub transparent_methods: Vec<String>,
     /// Functions whose result is their argument's value (`Some("…")`, `String::from("…")`).
     pub transparent_functions: Vec<String>,
+    /// The same, split into path segments once when the rules load.
+    #[serde(skip)]
+    transparent_paths: Vec<Vec<String>>,
     /// Functions that read an environment variable named by their argument.
     pub env_lookups: Vec<String>,
     /// Calls whose first argument names what the others are (`map.insert("api_key", "…")`,
@@ -197,7 +200,6 @@ pub enum NameKind {
     Binding,
     Field,
     Key,
-    Setter,
 }
 
 impl NameKind {
@@ -206,7 +208,6 @@ impl NameKind {
             NameKind::Binding => "bound to",
             NameKind::Field => "assigned to field",
             NameKind::Key => "under key",
-            NameKind::Setter => "passed to",
         }
     }
 }
@@ -487,7 +488,15 @@ impl SecretRules {
             sinks,
             stand_ins,
             authorization,
-            flow: raw.flow,
+            flow: Flow {
+                transparent_paths: raw
+                    .flow
+                    .transparent_functions
+                    .iter()
+                    .map(|f| f.split("::").map(str::to_owned).collect())
+                    .collect(),
+                ..raw.flow
+            },
         })
     }
 
@@ -569,8 +578,10 @@ impl SecretRules {
         hits
     }
 
-    /// The context rule a name calls for: `Some(rule)` for secret-named bindings and keys.
-    fn context_for_name(&self, name: &str) -> Option<NamedContext> {
+    /// The context rule a name calls for: `Some(rule)` for secret-named bindings and keys. An
+    /// `Authorization` key takes the rule of the sinks that expect a scheme (any value has its
+    /// scheme stripped before it is judged).
+    fn context_for_name(&self, name: &str) -> Option<usize> {
         let words = words(name);
         if words.is_empty() {
             return None;
@@ -581,7 +592,7 @@ impl SecretRules {
             .iter()
             .any(|auth| words.ends_with(auth) && words.len() <= auth.len() + 1)
         {
-            return self.authorization.map(NamedContext::Authorization);
+            return self.authorization;
         }
         for (index, context) in self.contexts.iter().enumerate() {
             for ending in &context.names {
@@ -601,7 +612,7 @@ impl SecretRules {
                         .not_secret_qualifiers
                         .contains(&words[before - 1]);
                 if !qualified_away {
-                    return Some(NamedContext::Plain(index));
+                    return Some(index);
                 }
             }
         }
@@ -631,7 +642,7 @@ impl SecretRules {
                     })
                 });
             }
-            Slot::Named { name, .. } => self.context_for_name(name)?.index(),
+            Slot::Named { name, .. } => self.context_for_name(name)?,
             Slot::Argument {
                 callee,
                 method,
@@ -664,7 +675,7 @@ impl SecretRules {
                     }
                     (Some(sink), _) => sink.context,
                     (None, setter) => match setter.and_then(|name| self.context_for_name(name)) {
-                        Some(named) => named.index(),
+                        Some(index) => index,
                         None => return self.by_context(value, outer.as_deref()?),
                     },
                 }
@@ -787,20 +798,6 @@ impl SecretRules {
     }
 }
 
-enum NamedContext {
-    Plain(usize),
-    /// An `Authorization` header: its value may carry a scheme, and a bare token counts too.
-    Authorization(usize),
-}
-
-impl NamedContext {
-    fn index(self) -> usize {
-        match self {
-            NamedContext::Plain(index) | NamedContext::Authorization(index) => index,
-        }
-    }
-}
-
 /// `ALL_CAPS_SNAKE`, `lower_snake`, `dotted.key` and `kebab-words` made only of letters:
 /// identifiers and message keys, not credentials.
 fn is_identifier_like(value: &str) -> bool {
@@ -885,6 +882,15 @@ fn is_kebab_words(value: &str) -> bool {
                 && part.chars().all(|c| c.is_ascii_alphanumeric())
                 && part.chars().skip(1).all(|c| !c.is_ascii_uppercase())
         })
+}
+
+impl Flow {
+    /// Whether a called path (`std::string::String::from`) ends with a transparent function.
+    pub fn is_transparent_function(&self, callee: &[String]) -> bool {
+        self.transparent_paths
+            .iter()
+            .any(|path| ends_with_path(callee, path))
+    }
 }
 
 fn ends_with_path(callee: &[String], path: &[String]) -> bool {

@@ -149,17 +149,6 @@ impl Collector<'_> {
         }
     }
 
-    fn is_transparent_function(&self, path: &[String]) -> bool {
-        self.flow.transparent_functions.iter().any(|f| {
-            let wanted: Vec<&str> = f.split("::").collect();
-            path.len() >= wanted.len()
-                && path[path.len() - wanted.len()..]
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(a, b)| a == b)
-        })
-    }
-
     /// A call's arguments: keyed by a leading name, given to a setter, or positional.
     fn call_arguments<'a>(
         &mut self,
@@ -575,7 +564,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     _ => Vec::new(),
                 };
                 self.visit_with(Slot::Free, &call.func);
-                if !path.is_empty() && self.is_transparent_function(&path) {
+                if !path.is_empty() && self.flow.is_transparent_function(&path) {
                     for arg in &call.args {
                         self.visit_with(slot.clone(), arg);
                     }
