@@ -34,6 +34,26 @@ pub struct Settings {
     pub advisories: AdvisorySettings,
     /// `[secrets]`.
     pub secrets: SecretSettings,
+    /// `[code]`.
+    pub code: CodeSettings,
+}
+
+/// `[code]`: where the code check looks and how its rules are tuned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeSettings {
+    /// Globs over paths relative to the scan root that the code check skips.
+    pub exclude: Vec<String>,
+    /// The severity of findings in test code; `None` lowers them to low.
+    pub test_severity: Option<TestSeverity>,
+    /// `[code.rules.<id>]`, by rule id (validated against the embedded rules).
+    pub rules: std::collections::BTreeMap<String, CodeRuleSettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeRuleSettings {
+    pub enabled: bool,
+    /// Replaces the rule's own severity.
+    pub severity: Option<Severity>,
 }
 
 /// `[secrets]`: what the secrets check reads and what it accepts.
@@ -122,6 +142,24 @@ struct RawConfig {
     gate: Option<RawGate>,
     advisories: Option<RawAdvisories>,
     secrets: Option<RawSecrets>,
+    code: Option<RawCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCode {
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    test_severity: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: std::collections::BTreeMap<Spanned<String>, RawCodeRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodeRule {
+    enabled: Option<bool>,
+    severity: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -324,6 +362,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings> {
             first.line = first.line.max(1);
         }
     }
+    if let Some(code) = raw.code {
+        settings.code = code_settings(code, &at)?;
+    }
     if let Some(gate) = raw.gate {
         let mut conditions = Vec::new();
         for name in gate.fail_on.get_ref() {
@@ -355,21 +396,7 @@ fn secret_settings(raw: RawSecrets, at: &dyn Fn(usize, String) -> Error) -> Resu
             )
         })?),
     };
-    let test_severity = match &raw.test_severity {
-        None => None,
-        Some(name) if name.get_ref() == "same" => Some(TestSeverity::Same),
-        Some(name) => Some(TestSeverity::Lowered(
-            Severity::from_name(name.get_ref()).ok_or_else(|| {
-                at(
-                    name.span().start,
-                    format!(
-                        "unknown test-severity `{}`; use critical, high, medium, low or same",
-                        name.get_ref()
-                    ),
-                )
-            })?,
-        )),
-    };
+    let test_severity = test_severity(raw.test_severity.as_ref(), at)?;
     let mut allow = Vec::new();
     for entry in raw.allow {
         if entry.reason.get_ref().trim().is_empty() {
@@ -423,6 +450,82 @@ fn secret_settings(raw: RawSecrets, at: &dyn Fn(usize, String) -> Error) -> Resu
         max_file_size,
         test_severity,
         allow,
+    })
+}
+
+fn test_severity(
+    raw: Option<&Spanned<String>>,
+    at: &dyn Fn(usize, String) -> Error,
+) -> Result<Option<TestSeverity>> {
+    Ok(match raw {
+        None => None,
+        Some(name) if name.get_ref() == "same" => Some(TestSeverity::Same),
+        Some(name) => Some(TestSeverity::Lowered(
+            Severity::from_name(name.get_ref()).ok_or_else(|| {
+                at(
+                    name.span().start,
+                    format!(
+                        "unknown test-severity `{}`; use critical, high, medium, low or same",
+                        name.get_ref()
+                    ),
+                )
+            })?,
+        )),
+    })
+}
+
+fn code_settings(raw: RawCode, at: &dyn Fn(usize, String) -> Error) -> Result<CodeSettings> {
+    for glob in &raw.exclude {
+        globset::Glob::new(glob.get_ref()).map_err(|err| {
+            at(
+                glob.span().start,
+                format!(
+                    "invalid glob `{}`: {}",
+                    glob.get_ref(),
+                    one_line(&err.to_string())
+                ),
+            )
+        })?;
+    }
+    let known: Vec<&str> = match crate::rules::code::CodeRules::embedded() {
+        Ok(rules) => rules.docs().iter().map(|doc| doc.id.as_str()).collect(),
+        Err(err) => return Err(err),
+    };
+    let mut rules = std::collections::BTreeMap::new();
+    for (id, rule) in raw.rules {
+        if !known.contains(&id.get_ref().as_str()) {
+            let hint = closest(id.get_ref(), &known)
+                .map(|best| format!("did you mean `{best}`?"))
+                .unwrap_or_else(|| "run `cargo warden rules` to list them".to_owned());
+            return Err(at(
+                id.span().start,
+                format!("unknown code rule `{}`; {hint}", id.get_ref()),
+            ));
+        }
+        let severity = match &rule.severity {
+            None => None,
+            Some(name) => Some(Severity::from_name(name.get_ref()).ok_or_else(|| {
+                at(
+                    name.span().start,
+                    format!(
+                        "unknown severity `{}`; use critical, high, medium or low",
+                        name.get_ref()
+                    ),
+                )
+            })?),
+        };
+        rules.insert(
+            id.get_ref().clone(),
+            CodeRuleSettings {
+                enabled: rule.enabled.unwrap_or(true),
+                severity,
+            },
+        );
+    }
+    Ok(CodeSettings {
+        exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
+        test_severity: test_severity(raw.test_severity.as_ref(), at)?,
+        rules,
     })
 }
 
@@ -517,7 +620,7 @@ fn explain(message: &str) -> String {
     message.to_owned()
 }
 
-fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|candidate| (strsim::jaro_winkler(unknown, candidate), *candidate))

@@ -6,6 +6,7 @@
 //! which exit code that verdict means.
 
 pub mod advisories;
+mod code;
 pub mod config;
 pub mod date;
 pub mod error;
@@ -38,15 +39,18 @@ pub enum Check {
     Advisories,
     /// Hard-coded credentials in Rust source and configuration files.
     Secrets,
+    /// Unsafe and insecure code patterns in Rust source.
+    Code,
 }
 
 impl Check {
-    pub const ALL: [Check; 2] = [Check::Advisories, Check::Secrets];
+    pub const ALL: [Check; 3] = [Check::Advisories, Check::Secrets, Check::Code];
 
     pub fn name(self) -> &'static str {
         match self {
             Check::Advisories => "advisories",
             Check::Secrets => "secrets",
+            Check::Code => "code",
         }
     }
 
@@ -54,6 +58,9 @@ impl Check {
         match self {
             Check::Advisories => "locked dependencies against RustSec and OSV advisories",
             Check::Secrets => "hard-coded credentials in Rust source and configuration files",
+            Check::Code => {
+                "unsafe code without SAFETY comments and insecure patterns in Rust source"
+            }
         }
     }
 }
@@ -118,6 +125,7 @@ pub struct Detected {
     /// Advisories after merging the sources.
     pub advisories: Option<usize>,
     pub sources: Option<source::SourceSummary>,
+    pub unsafe_inventory: Option<Vec<report::UnsafeInventory>>,
 }
 
 pub fn scan(options: &ScanOptions) -> Result<Report> {
@@ -136,6 +144,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         osv,
         advisories,
         sources,
+        unsafe_inventory,
     } = detect(discovery, options)?;
     let baseline = match options.clock {
         ClockKind::FirstSeen => {
@@ -184,12 +193,19 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             policy: options.policy.clone(),
             clock: options.clock,
         },
+        checks: {
+            let mut checks = options.checks.clone();
+            checks.sort();
+            checks.dedup();
+            checks.into_iter().map(Check::name).collect()
+        },
         repository_prefix: repository_prefix(&discovery.root),
         workspaces,
         database,
         osv,
         advisories,
         sources,
+        unsafe_inventory,
         findings,
         warnings,
         gate,
@@ -324,7 +340,10 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         }
     }
     let mut source_summary = None;
-    if options.checks.contains(&Check::Secrets) {
+    let mut unsafe_inventory = None;
+    let run_secrets = options.checks.contains(&Check::Secrets);
+    let run_code = options.checks.contains(&Check::Code);
+    if run_secrets || run_code {
         let walk = source::WalkOptions {
             max_file_size: options
                 .settings
@@ -332,7 +351,19 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
                 .max_file_size
                 .unwrap_or(source::DEFAULT_MAX_FILE_SIZE),
         };
-        let scanned = source::scan(&discovery.root, &walk)?;
+        let checks = source::SourceChecks {
+            secrets: if run_secrets {
+                Some(rules::secrets::SecretRules::embedded()?)
+            } else {
+                None
+            },
+            code: if run_code {
+                Some(rules::code::CodeRules::embedded()?)
+            } else {
+                None
+            },
+        };
+        let scanned = source::scan(&discovery.root, &walk, checks)?;
         let allow = secrets::Allowlist::new(&options.settings.secrets.allow);
         detections.extend(
             scanned
@@ -341,6 +372,22 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
                 .filter(|hit| !allow.allows(hit))
                 .map(|hit| secrets::detection(hit, &options.settings.secrets)),
         );
+        if run_code {
+            let filter = code::CodeFilter::new(&options.settings.code);
+            detections.extend(
+                scanned
+                    .code
+                    .iter()
+                    .filter(|hit| filter.keeps(hit))
+                    .map(|hit| code::detection(hit, &options.settings.code)),
+            );
+            unsafe_inventory = Some(code::inventory(
+                &discovery.root,
+                &scanned.rust_files,
+                &scanned.unsafe_counts,
+                &filter,
+            ));
+        }
         warnings.extend(scanned.warnings);
         source_summary = Some(scanned.summary);
     }
@@ -361,6 +408,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         osv: osv_summaries,
         advisories: merged_advisories,
         sources: source_summary,
+        unsafe_inventory,
     })
 }
 

@@ -43,7 +43,7 @@ enum Command {
     /// Show what a rule finds, why it matters and how to fix it.
     Explain(ExplainArgs),
     /// List every source rule with its id, severity and CWE.
-    Rules,
+    Rules(RulesArgs),
 }
 
 #[derive(clap::Args)]
@@ -218,7 +218,7 @@ fn main() -> ExitCode {
         Command::Baseline(args) => run_baseline(args),
         Command::Fetch(args) => run_fetch(args),
         Command::Explain(args) => run_explain(&args.rule),
-        Command::Rules => run_rules(),
+        Command::Rules(args) => run_rules(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -424,7 +424,24 @@ fn run_explain(id: &str) -> anyhow::Result<u8> {
     Ok(EXIT_PASSED)
 }
 
-fn run_rules() -> anyhow::Result<u8> {
+#[derive(clap::Args, Debug)]
+struct RulesArgs {
+    /// Print a markdown table (id, severity, CWE, title) of one check's rules, as in the README
+    #[arg(long, value_name = "CHECK", value_parser = ["secrets", "code"])]
+    markdown: Option<String>,
+}
+
+fn run_rules(args: RulesArgs) -> anyhow::Result<u8> {
+    if let Some(check) = args.markdown {
+        let check = match check.as_str() {
+            "secrets" => cargo_warden::rules::RuleCheck::Secrets,
+            _ => cargo_warden::rules::RuleCheck::Code,
+        };
+        let mut out = std::io::stdout().lock();
+        out.write_all(cargo_warden::rules::markdown_table(check)?.as_bytes())?;
+        out.flush()?;
+        return Ok(EXIT_PASSED);
+    }
     let rules = cargo_warden::rules::all()?;
     let width = rules.iter().map(|doc| doc.id.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();

@@ -107,8 +107,18 @@ fn json_report_keeps_the_contract_field_names() {
     assert_eq!(report["gate"]["passed"], false);
     assert!(report["warnings"].is_array());
     let findings = report["findings"].as_array().unwrap();
-    // Six advisory findings and the demo's two hard-coded secrets, all with the same fields.
-    assert_eq!(findings.len(), 8);
+    // Six advisory findings, the demo's two hard-coded secrets and its four code findings, all
+    // with the same fields.
+    assert_eq!(findings.len(), 12);
+    assert_eq!(
+        report["checks"],
+        serde_json::json!(["advisories", "secrets", "code"])
+    );
+    let inventory = report["unsafe_inventory"].as_array().unwrap();
+    assert_eq!(inventory.len(), 2, "{inventory:?}");
+    assert_eq!(inventory[0]["package"], "demo-app");
+    assert_eq!(inventory[0]["unsafe_blocks"], 1);
+    assert_eq!(inventory[1]["forbids_unsafe_code"], true);
     for finding in findings {
         for key in [
             "kind",
@@ -226,6 +236,7 @@ fn output_is_identical_whatever_the_thread_count() {
     assert_eq!(
         lockfiles,
         [
+            "code/clippy-agreement/Cargo.lock",
             "demo/Cargo.lock",
             "edge-cases/Cargo.lock",
             "path-only/ws/Cargo.lock",

@@ -2,9 +2,10 @@
 //! alone, it leaves alone. The same entries generate `explain` and the SARIF help, so this keeps
 //! the documentation honest.
 
+use cargo_warden::rules::code::CodeRules;
 use cargo_warden::rules::secrets::{SecretRules, Slot};
 use cargo_warden::rules::RuleDoc;
-use cargo_warden::source::{secrets_in, FileKind};
+use cargo_warden::source::{code_in, secrets_in, FileKind};
 
 #[test]
 fn every_secrets_rule_flags_its_examples_and_only_those() {
@@ -99,4 +100,81 @@ fn every_rule_documents_itself() {
         let help = doc.markdown();
         assert!(help.contains(&doc.id) && help.contains("## Remediation"));
     }
+}
+
+#[test]
+fn every_code_rule_flags_its_examples_and_only_those() {
+    let rules = CodeRules::embedded().expect("the embedded code rules load");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for doc in rules.docs() {
+        assert!(
+            !doc.must_match.is_empty() && !doc.must_not_match.is_empty(),
+            "{}: a code rule needs examples of both kinds",
+            doc.id
+        );
+        let found = |example: &str, failures: &mut Vec<String>| -> Vec<String> {
+            let findings = code_in(example, "src/example.rs", rules);
+            if let Some(warning) = &findings.unparsable {
+                failures.push(format!(
+                    "example does not parse ({}): {example}",
+                    warning.message
+                ));
+            }
+            findings
+                .code
+                .iter()
+                .map(|hit| hit.rule.id.clone())
+                .collect()
+        };
+        for example in &doc.must_match {
+            checked += 1;
+            let ids = found(example, &mut failures);
+            if !ids.contains(&doc.id) {
+                failures.push(format!("{}: must match, found {ids:?}: {example}", doc.id));
+            }
+        }
+        for example in &doc.must_not_match {
+            checked += 1;
+            // A near miss of one rule may still be another's hit (an undocumented block around a
+            // documented-elsewhere call); only this rule must stay quiet.
+            let ids = found(example, &mut failures);
+            if ids.contains(&doc.id) {
+                failures.push(format!(
+                    "{}: must not match, found {ids:?}: {example}",
+                    doc.id
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "{checked} examples of {} code rules hold",
+        rules.docs().len()
+    );
+}
+
+#[test]
+fn readme_rule_table_is_generated_from_the_rules() {
+    let readme = std::fs::read_to_string(common_repo().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- code-rules:begin")
+        .expect("README has the code rules table");
+    let body_start = start + readme[start..].find("-->\n").unwrap() + 4;
+    let end = readme.find("<!-- code-rules:end -->").unwrap();
+    let table = cargo_warden::rules::markdown_table(cargo_warden::rules::RuleCheck::Code).unwrap();
+    assert_eq!(
+        &readme[body_start..end],
+        table,
+        "regenerate with `cargo run -- rules --markdown code`"
+    );
+}
+
+fn common_repo() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

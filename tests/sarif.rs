@@ -132,7 +132,11 @@ fn sarif_has_what_github_needs() {
             .collect();
         assert_eq!(
             categories,
-            ["cargo-warden/advisories/", "cargo-warden/secrets/"],
+            [
+                "cargo-warden/advisories/",
+                "cargo-warden/secrets/",
+                "cargo-warden/code/"
+            ],
             "one run per check, each with its own category"
         );
         for run in runs {

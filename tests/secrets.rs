@@ -5,6 +5,7 @@
 
 mod common;
 
+use cargo_warden::rules::secrets::SecretRules;
 use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
 use common::repo;
 use std::collections::BTreeSet;
@@ -77,11 +78,16 @@ fn measure(corpus: &str, bar: f64) {
         "the {corpus} should label at least 100 secrets, found {}",
         expected.len()
     );
+    let checks = source::SourceChecks {
+        secrets: Some(SecretRules::embedded().expect("rules load")),
+        code: None,
+    };
     let scan = source::scan(
         &root,
         &WalkOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         },
+        checks,
     )
     .expect("the corpus scans");
     let found: BTreeSet<(String, usize)> = scan

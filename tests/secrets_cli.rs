@@ -147,11 +147,16 @@ fn a_tree_without_a_lockfile_is_scanned_for_secrets_and_findings_carry_no_secret
 #[test]
 fn no_report_format_ever_shows_a_secret_in_full() {
     let root = common::fixture("secrets/corpus");
+    let checks = source::SourceChecks {
+        secrets: Some(cargo_warden::rules::secrets::SecretRules::embedded().unwrap()),
+        code: None,
+    };
     let scan = source::scan(
         &root,
         &WalkOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         },
+        checks,
     )
     .unwrap();
     let secrets: Vec<&str> = scan

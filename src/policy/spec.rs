@@ -245,6 +245,7 @@ impl Policy {
             FindingKind::Unmaintained => self.unscored.unmaintained,
             FindingKind::Notice => self.unscored.notice,
             FindingKind::Secret => self.unscored.secret,
+            FindingKind::Code => self.unscored.code,
         };
         self.tier(by_kind).severity
     }

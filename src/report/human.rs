@@ -71,11 +71,12 @@ impl Human {
             d.kind.as_str(),
             self.paint(BOLD, &d.subject())
         )?;
-        match &d.secret {
-            // The title says what kind of secret; the description adds the redacted value and
-            // where it sits.
-            Some(_) => writeln!(out, "  {}", d.description)?,
-            None => writeln!(out, "  {}", d.title)?,
+        if d.kind.is_dependency() {
+            writeln!(out, "  {}", d.title)?;
+        } else {
+            // Source findings: the title plus what was found (the redacted secret and where it
+            // sits, or the offending call).
+            writeln!(out, "  {}", d.description)?;
         }
         let clock = format!(
             "clock started {} ({})",
@@ -232,9 +233,14 @@ impl Emitter for Human {
             } else {
                 format!("{:.1} kB", sources.bytes as f64 / 1e3)
             };
+            let purpose: Vec<&str> = ["secrets", "code"]
+                .into_iter()
+                .filter(|check| report.checks.contains(check))
+                .collect();
             scanned.push(format!(
-                "{} ({size}) for secrets",
-                plural(sources.files, "file")
+                "{} ({size}) for {}",
+                plural(sources.files, "file"),
+                purpose.join(" and ")
             ));
         }
         writeln!(
@@ -243,6 +249,9 @@ impl Emitter for Human {
             scanned.join(" and "),
             plural(report.findings.len(), "finding"),
         )?;
+        for package in report.unsafe_inventory.iter().flatten() {
+            writeln!(out, "{}", unsafe_line(package))?;
+        }
         for (kind, source) in report
             .database
             .iter()
@@ -304,4 +313,37 @@ impl Emitter for Human {
         }
         Ok(())
     }
+}
+
+/// One package's unsafe inventory: information, never part of the gate.
+fn unsafe_line(package: &super::UnsafeInventory) -> String {
+    let name = package
+        .package
+        .as_deref()
+        .unwrap_or("(files outside any package)");
+    let counts = [
+        (package.unsafe_blocks, "block"),
+        (package.unsafe_fns, "fn"),
+        (package.unsafe_impls, "impl"),
+        (package.unsafe_traits, "trait"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| plural(*count, what))
+        .collect();
+    let mut line = if parts.is_empty() {
+        format!("unsafe code in {name}: none")
+    } else {
+        format!(
+            "unsafe code in {name}: {} in {} of {}",
+            parts.join(", "),
+            package.files_with_unsafe,
+            plural(package.files, "file")
+        )
+    };
+    if package.forbids_unsafe_code {
+        line.push_str(" (#![forbid(unsafe_code)])");
+    }
+    line
 }

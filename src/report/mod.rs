@@ -29,6 +29,8 @@ pub enum FindingKind {
     Notice,
     /// A hard-coded credential in the scanned tree.
     Secret,
+    /// An unsafe or insecure code pattern in the scanned tree.
+    Code,
 }
 
 impl FindingKind {
@@ -39,12 +41,13 @@ impl FindingKind {
             FindingKind::Unsound => "unsound",
             FindingKind::Notice => "notice",
             FindingKind::Secret => "secret",
+            FindingKind::Code => "code",
         }
     }
 
     /// Whether the finding is about a dependency (rather than the workspace's own files).
     pub fn is_dependency(self) -> bool {
-        !matches!(self, FindingKind::Secret)
+        !matches!(self, FindingKind::Secret | FindingKind::Code)
     }
 }
 
@@ -434,6 +437,8 @@ pub struct Report {
     /// The date due dates are measured against (`--today`, or the system clock).
     pub today: Date,
     pub policy: PolicySummary,
+    /// The checks that ran: `advisories`, `secrets`, `code`.
+    pub checks: Vec<&'static str>,
     /// Where the scanned root sits in its git repository (`services/api/`, or empty at the top or
     /// outside git). SARIF locations are relative to the repository root, as GitHub reads them.
     pub repository_prefix: String,
@@ -448,9 +453,30 @@ pub struct Report {
     /// What the source checks read, when one ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<crate::source::SourceSummary>,
+    /// Unsafe code per package, when the code check ran. Information only: it never gates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsafe_inventory: Option<Vec<UnsafeInventory>>,
     pub findings: Vec<Finding>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,
+}
+
+/// One package's unsafe code (test code left out): what a reviewer weighs before trusting it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnsafeInventory {
+    /// `None` for Rust files outside any package.
+    pub package: Option<String>,
+    /// Its Cargo.toml, relative to the scan root.
+    pub manifest: Option<String>,
+    /// Rust files read, and how many of them hold unsafe code.
+    pub files: usize,
+    pub files_with_unsafe: usize,
+    pub unsafe_blocks: usize,
+    pub unsafe_fns: usize,
+    pub unsafe_impls: usize,
+    pub unsafe_traits: usize,
+    /// The crate root declares `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe_code: bool,
 }
 
 /// The policy applied, with the clock that was asked for.

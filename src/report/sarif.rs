@@ -30,6 +30,7 @@ pub struct Sarif;
 enum RunCheck {
     Advisories,
     Secrets,
+    Code,
 }
 
 /// Warnings the source walk raises; the rest are about dependencies and advisory data.
@@ -46,6 +47,7 @@ impl RunCheck {
         match self {
             RunCheck::Advisories => "cargo-warden/advisories/",
             RunCheck::Secrets => "cargo-warden/secrets/",
+            RunCheck::Code => "cargo-warden/code/",
         }
     }
 
@@ -53,24 +55,41 @@ impl RunCheck {
         match self {
             RunCheck::Advisories => finding.detection.kind.is_dependency(),
             RunCheck::Secrets => finding.detection.kind == FindingKind::Secret,
+            RunCheck::Code => finding.detection.kind == FindingKind::Code,
         }
     }
 
-    fn owns_warning(self, code: &str) -> bool {
-        SOURCE_WARNINGS.contains(&code) == (self == RunCheck::Secrets)
+    /// Source-walk warnings go to the first source run (secrets, or code when it runs alone).
+    fn owns_warning(self, code: &str, first_source_run: RunCheck) -> bool {
+        if SOURCE_WARNINGS.contains(&code) {
+            self == first_source_run
+        } else {
+            self == RunCheck::Advisories
+        }
     }
 }
 
 /// The runs a report gets: one per check that ran (a report always has at least one run).
 fn checks_run(report: &Report) -> Vec<RunCheck> {
     let mut checks = Vec::new();
-    if report.advisories.is_some() || report.sources.is_none() {
+    if report.checks.contains(&"advisories") || report.checks.is_empty() {
         checks.push(RunCheck::Advisories);
     }
-    if report.sources.is_some() {
+    if report.checks.contains(&"secrets") {
         checks.push(RunCheck::Secrets);
     }
+    if report.checks.contains(&"code") {
+        checks.push(RunCheck::Code);
+    }
     checks
+}
+
+fn first_source_run(report: &Report) -> RunCheck {
+    if report.checks.contains(&"secrets") {
+        RunCheck::Secrets
+    } else {
+        RunCheck::Code
+    }
 }
 
 impl Emitter for Sarif {
@@ -208,9 +227,9 @@ fn result_message(finding: &Finding, report: &Report) -> String {
 /// A source rule, described from its entry in `rules/`: the same text as `cargo warden explain`.
 fn source_rule(finding: &Finding, report: &Report) -> ReportingDescriptor {
     let d = &finding.detection;
-    let doc = crate::rules::secrets::SecretRules::embedded()
+    let doc = crate::rules::all()
         .ok()
-        .and_then(|rules| rules.doc(&d.rule));
+        .and_then(|docs| docs.into_iter().find(|doc| doc.id == d.rule));
     let (policy_plain, policy_markdown) = policy_table(report);
     let (description, help_markdown, help_text) = match doc {
         Some(doc) => (
@@ -377,6 +396,7 @@ fn rule_name(kind: FindingKind) -> &'static str {
         FindingKind::Unsound => "UnsoundDependency",
         FindingKind::Notice => "DependencyNotice",
         FindingKind::Secret => "HardcodedSecret",
+        FindingKind::Code => "InsecureCode",
     }
 }
 
@@ -495,7 +515,7 @@ fn check_run(report: &Report, check: RunCheck, limit: usize) -> Run {
     let mut notifications: Vec<Notification> = report
         .warnings
         .iter()
-        .filter(|w| check.owns_warning(w.code))
+        .filter(|w| check.owns_warning(w.code, first_source_run(report)))
         .map(|w| {
             let text = match &w.file {
                 Some(file) => format!("{file}: {}", w.message),
@@ -540,7 +560,7 @@ fn check_run(report: &Report, check: RunCheck, limit: usize) -> Run {
                 .expect("every rule id comes from a reported finding");
             match check {
                 RunCheck::Advisories => advisory_rule(first, report),
-                RunCheck::Secrets => source_rule(first, report),
+                RunCheck::Secrets | RunCheck::Code => source_rule(first, report),
             }
         })
         .collect();
@@ -597,6 +617,14 @@ fn check_run(report: &Report, check: RunCheck, limit: usize) -> Run {
         RunCheck::Secrets => {
             if let Some(sources) = &report.sources {
                 run_values.insert("files_scanned".to_owned(), json!(sources));
+            }
+        }
+        RunCheck::Code => {
+            if let Some(sources) = &report.sources {
+                run_values.insert("files_scanned".to_owned(), json!(sources));
+            }
+            if let Some(inventory) = &report.unsafe_inventory {
+                run_values.insert("unsafe_inventory".to_owned(), json!(inventory));
             }
         }
     }

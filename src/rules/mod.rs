@@ -7,6 +7,7 @@
 //! the entry, and a test runs every entry's examples, so the documentation cannot drift from
 //! what the matcher does.
 
+pub mod code;
 pub mod secrets;
 
 use crate::report::Severity;
@@ -15,12 +16,14 @@ use crate::report::Severity;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RuleCheck {
     Secrets,
+    Code,
 }
 
 impl RuleCheck {
     pub fn name(self) -> &'static str {
         match self {
             RuleCheck::Secrets => "secrets",
+            RuleCheck::Code => "code",
         }
     }
 }
@@ -99,8 +102,24 @@ fn shorten_example(example: &str) -> String {
 /// Every rule of every source check, in id order.
 pub fn all() -> crate::Result<Vec<RuleDoc>> {
     let mut docs: Vec<RuleDoc> = secrets::SecretRules::embedded()?.docs().to_vec();
+    docs.extend(code::CodeRules::embedded()?.docs().iter().cloned());
     docs.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(docs)
+}
+
+/// The README's table of one check's rules: id, severity, CWE and title, in id order.
+pub fn markdown_table(check: RuleCheck) -> crate::Result<String> {
+    let mut out = String::from("| rule | severity | CWE | what it flags |\n|---|---|---|---|\n");
+    for doc in all()?.iter().filter(|doc| doc.check == check) {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            doc.id,
+            doc.severity.map_or("policy", Severity::as_str),
+            doc.cwe.join(", "),
+            doc.title
+        ));
+    }
+    Ok(out)
 }
 
 /// Shannon entropy in bits per character: how unpredictable a string's characters are. Random

@@ -8,12 +8,15 @@
 //!
 //! Nothing here decides severity or due dates: the caller turns [`SecretHit`]s into findings.
 
+mod code;
 mod rust;
 mod text;
 
+pub use code::{safety_comment_above, CodeHit, UnsafeCounts};
 pub use rust::{literals, Literal};
 
 use crate::report::Warning;
+use crate::rules::code::CodeRules;
 use crate::rules::secrets::SecretRules;
 use crate::rules::RuleDoc;
 use crate::workspace::relative_display;
@@ -136,6 +139,11 @@ pub struct SourceSummary {
 #[derive(Debug, Default)]
 pub struct SourceScan {
     pub secrets: Vec<SecretHit>,
+    pub code: Vec<CodeHit>,
+    /// Unsafe code per Rust file (files without any are left out), by relative path.
+    pub unsafe_counts: Vec<(String, UnsafeCounts)>,
+    /// Every Rust file read, by relative path.
+    pub rust_files: Vec<String>,
     pub summary: SourceSummary,
     pub warnings: Vec<Warning>,
 }
@@ -146,33 +154,71 @@ pub struct WalkOptions {
     pub max_file_size: u64,
 }
 
-/// Walks `root` and runs the secrets rules over every file they read.
-pub fn scan(root: &Path, options: &WalkOptions) -> Result<SourceScan> {
-    let rules = SecretRules::embedded()?;
-    let (files, mut warnings) = walk(root);
+/// Which source checks run, with their rules.
+#[derive(Clone, Copy)]
+pub struct SourceChecks {
+    pub secrets: Option<&'static SecretRules>,
+    pub code: Option<&'static CodeRules>,
+}
+
+impl SourceChecks {
+    /// What the skip messages say was not done.
+    fn purpose(&self) -> &'static str {
+        match (self.secrets.is_some(), self.code.is_some()) {
+            (true, true) => "scanned for secrets or code patterns",
+            (false, true) => "scanned for code patterns",
+            _ => "scanned for secrets",
+        }
+    }
+}
+
+/// What the source checks found in one file.
+#[derive(Debug, Default)]
+pub struct FileFindings {
+    pub secrets: Vec<SecretHit>,
+    pub code: Vec<CodeHit>,
+    pub unsafe_counts: UnsafeCounts,
+    /// Set when a Rust file could not be parsed (it was then read line by line for secrets).
+    pub unparsable: Option<Warning>,
+}
+
+/// Walks `root` and runs the source checks over every file they read.
+pub fn scan(root: &Path, options: &WalkOptions, checks: SourceChecks) -> Result<SourceScan> {
+    let (mut files, mut warnings) = walk(root);
+    if checks.secrets.is_none() {
+        // The code rules only read Rust.
+        files.retain(|(_, kind, _)| *kind == FileKind::Rust);
+    }
 
     let results: Vec<FileOutcome> = files
         .par_iter()
-        .map(|(path, kind, size)| scan_file(root, path, *kind, *size, options, rules))
+        .map(|(path, kind, size)| scan_file(root, path, *kind, *size, options, checks))
         .collect();
 
     let mut scan = SourceScan::default();
     for outcome in results {
         match outcome {
             FileOutcome::Scanned {
-                hits,
+                findings,
+                file,
                 bytes,
                 rust,
-                unparsable,
             } => {
                 scan.summary.files += 1;
                 scan.summary.bytes += bytes;
                 scan.summary.rust_files += usize::from(rust);
-                if let Some(warning) = unparsable {
+                if rust {
+                    scan.rust_files.push(file.clone());
+                }
+                if let Some(warning) = findings.unparsable {
                     scan.summary.unparsable += 1;
                     warnings.push(warning);
                 }
-                scan.secrets.extend(hits);
+                scan.secrets.extend(findings.secrets);
+                scan.code.extend(findings.code);
+                if findings.unsafe_counts != UnsafeCounts::default() {
+                    scan.unsafe_counts.push((file, findings.unsafe_counts));
+                }
             }
             FileOutcome::Large(warning) => {
                 scan.summary.skipped_large += 1;
@@ -185,6 +231,11 @@ pub fn scan(root: &Path, options: &WalkOptions) -> Result<SourceScan> {
     scan.secrets.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.rule.id).cmp(&(&b.file, b.line, b.column, &b.rule.id))
     });
+    scan.code.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule.id).cmp(&(&b.file, b.line, b.column, &b.rule.id))
+    });
+    scan.unsafe_counts.sort_by(|a, b| a.0.cmp(&b.0));
+    scan.rust_files.sort();
     scan.warnings = warnings;
     Ok(scan)
 }
@@ -210,7 +261,7 @@ fn walk(root: &Path) -> (Vec<(PathBuf, FileKind, u64)>, Vec<Warning>) {
                     code: "unreadable-path",
                     file: None,
                     message: format!(
-                        "cannot read part of the tree ({}); the secrets check skipped it",
+                        "cannot read part of the tree ({}); the source checks skipped it",
                         crate::error::one_line(&err.to_string())
                     ),
                 });
@@ -232,10 +283,10 @@ fn walk(root: &Path) -> (Vec<(PathBuf, FileKind, u64)>, Vec<Warning>) {
 
 enum FileOutcome {
     Scanned {
-        hits: Vec<SecretHit>,
+        findings: FileFindings,
+        file: String,
         bytes: u64,
         rust: bool,
-        unparsable: Option<Warning>,
     },
     Large(Warning),
     Binary,
@@ -248,7 +299,7 @@ fn scan_file(
     kind: FileKind,
     size: u64,
     options: &WalkOptions,
-    rules: &'static SecretRules,
+    checks: SourceChecks,
 ) -> FileOutcome {
     let relative = relative_display(path, root);
     if size > options.max_file_size {
@@ -256,7 +307,8 @@ fn scan_file(
             code: "skipped-large-file",
             file: Some(relative),
             message: format!(
-                "not scanned for secrets: {size} bytes is over the {} byte limit; raise `[secrets] max-file-size` in warden.toml to include it",
+                "not {}: {size} bytes is over the {} byte limit; raise `[secrets] max-file-size` in warden.toml to include it",
+                checks.purpose(),
                 options.max_file_size
             ),
         });
@@ -267,7 +319,7 @@ fn scan_file(
             return FileOutcome::Unreadable(Warning {
                 code: "unreadable-file",
                 file: Some(relative),
-                message: format!("cannot read ({err}); it was not scanned for secrets"),
+                message: format!("cannot read ({err}); it was not {}", checks.purpose()),
             })
         }
     };
@@ -279,21 +331,21 @@ fn scan_file(
     };
     // One file the rules trip over must not end the whole scan: it becomes a warning.
     let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        secrets_in(kind, &text, &relative, rules)
+        check_source(kind, &text, &relative, checks)
     }));
-    let Ok((hits, unparsable)) = scanned else {
+    let Ok(findings) = scanned else {
         proc_macro2::extra::invalidate_current_thread_spans();
         return FileOutcome::Unreadable(Warning {
             code: "scan-failed",
             file: Some(relative),
-            message: "the secrets check failed on this file (an internal error; please report it with the file); the rest of the scan went on".to_owned(),
+            message: "the source checks failed on this file (an internal error; please report it with the file); the rest of the scan went on".to_owned(),
         });
     };
     FileOutcome::Scanned {
-        hits,
+        findings,
+        file: relative,
         bytes: text.len() as u64,
         rust: kind == FileKind::Rust,
-        unparsable,
     }
 }
 
@@ -305,45 +357,118 @@ pub fn secrets_in(
     relative: &str,
     rules: &'static SecretRules,
 ) -> (Vec<SecretHit>, Option<Warning>) {
+    let checks = SourceChecks {
+        secrets: Some(rules),
+        code: None,
+    };
+    let findings = check_source(kind, text, relative, checks);
+    (findings.secrets, findings.unparsable)
+}
+
+/// The code rules' findings in one Rust file, suppressions applied.
+pub fn code_in(text: &str, relative: &str, rules: &'static CodeRules) -> FileFindings {
+    let checks = SourceChecks {
+        secrets: None,
+        code: Some(rules),
+    };
+    check_source(FileKind::Rust, text, relative, checks)
+}
+
+/// Every source check asked for, over one file: one parse for a Rust file, one walk of its
+/// tree for both the secrets and the code rules.
+pub fn check_source(
+    kind: FileKind,
+    text: &str,
+    relative: &str,
+    checks: SourceChecks,
+) -> FileFindings {
     let path_is_test = is_test_path(relative);
-    let mut unparsable = None;
-    let mut hits = match kind {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut findings = FileFindings::default();
+    let flow_rules = match checks.secrets {
+        Some(rules) => Some(rules),
+        // The walk reads the secrets rules' value flow even when only the code rules run.
+        None => SecretRules::embedded().ok(),
+    };
+    match kind {
         FileKind::Rust => match syn::parse_file(text) {
             Ok(file) => {
-                let found = rust_secrets(&file, rules, relative, path_is_test);
+                if let Some(flow_rules) = flow_rules {
+                    let code = checks.code.map(|rules| code::CodeScan::new(rules, &lines));
+                    let (literals, code) = rust::walk(
+                        &file,
+                        flow_rules.flow(),
+                        checks.secrets.is_some(),
+                        code,
+                        path_is_test,
+                    );
+                    if let Some(rules) = checks.secrets {
+                        findings.secrets = rust_secrets(literals, rules, relative, path_is_test);
+                    }
+                    if let Some(code) = code {
+                        let (hits, counts) = code.finish();
+                        findings.code = hits;
+                        findings.unsafe_counts = counts;
+                    }
+                }
                 // Spans of this file are no longer needed; without this the thread's source map
                 // keeps every file ever parsed.
                 proc_macro2::extra::invalidate_current_thread_spans();
-                found
             }
             Err(err) => {
                 let at = err.span().start();
                 proc_macro2::extra::invalidate_current_thread_spans();
-                unparsable = Some(Warning {
+                let fallback = if checks.secrets.is_some() {
+                    "it was scanned line by line for known credential formats"
+                } else {
+                    "the code rules could not check it"
+                };
+                findings.unparsable = Some(Warning {
                     code: "unparsable-source",
                     file: Some(format!("{relative}:{}", at.line)),
-                    message: format!(
-                        "syn cannot parse this file ({err}); it was scanned line by line for known credential formats"
-                    ),
+                    message: format!("syn cannot parse this file ({err}); {fallback}"),
                 });
-                text_secrets(text, Some("//"), rules, relative, path_is_test)
+                if let Some(rules) = checks.secrets {
+                    findings.secrets =
+                        text_secrets(text, Some("//"), rules, relative, path_is_test);
+                }
             }
         },
-        FileKind::Text(comment) => text_secrets(text, comment, rules, relative, path_is_test),
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    hits.retain(|hit| !suppressed(&lines, hit.line, &hit.rule.id));
-    (hits, unparsable)
+        FileKind::Text(comment) => {
+            if let Some(rules) = checks.secrets {
+                findings.secrets = text_secrets(text, comment, rules, relative, path_is_test);
+            }
+        }
+    }
+    findings
+        .secrets
+        .retain(|hit| !suppressed(&lines, hit.line, &hit.rule.id, &["secret", "secrets"]));
+    findings
+        .code
+        .retain(|hit| !suppressed(&lines, hit.line, &hit.rule.id, &["code"]));
+    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    for hit in &mut findings.code {
+        hit.file = relative.to_owned();
+        hit.snippet = lines
+            .get(hit.line.wrapping_sub(1))
+            .map_or(String::new(), |l| l.trim().to_owned());
+        let count = seen
+            .entry((hit.rule.id.clone(), hit.snippet.clone()))
+            .or_default();
+        hit.occurrence = *count;
+        *count += 1;
+    }
+    findings
 }
 
 fn rust_secrets(
-    file: &syn::File,
+    literals: Vec<Literal>,
     rules: &'static SecretRules,
     relative: &str,
     path_is_test: bool,
 ) -> Vec<SecretHit> {
     let mut hits = Vec::new();
-    for literal in literals(file, rules.flow()) {
+    for literal in literals {
         if literal.value.is_empty() {
             continue;
         }
@@ -394,8 +519,9 @@ fn text_secrets(
 }
 
 /// `// warden:allow(secret)` or `# warden:allow(<rule-id>, …)` on the line, or alone on the
-/// line above (a trailing comment on the line above is about that line).
-pub fn suppressed(lines: &[&str], line: usize, rule: &str) -> bool {
+/// line above (a trailing comment on the line above is about that line). `aliases` name the
+/// whole check (`secret`, `code`).
+pub fn suppressed(lines: &[&str], line: usize, rule: &str, aliases: &[&str]) -> bool {
     let allows = |text: &str| {
         let mut rest = text;
         while let Some(at) = rest.find("warden:allow(") {
@@ -406,7 +532,7 @@ pub fn suppressed(lines: &[&str], line: usize, rule: &str) -> bool {
             if after[..end]
                 .split(',')
                 .map(str::trim)
-                .any(|id| id == "secret" || id == "secrets" || id == rule)
+                .any(|id| id == rule || aliases.contains(&id))
             {
                 return true;
             }
@@ -456,11 +582,14 @@ mod tests {
             "let b = 2; // warden:allow(github-token, jwt)",
             "let c = 3;",
         ];
-        assert!(suppressed(&lines, 2, "hardcoded-secret"));
-        assert!(suppressed(&lines, 3, "jwt"));
-        assert!(!suppressed(&lines, 3, "hardcoded-secret"));
+        let secret = &["secret", "secrets"];
+        assert!(suppressed(&lines, 2, "hardcoded-secret", secret));
+        assert!(suppressed(&lines, 3, "jwt", secret));
+        assert!(!suppressed(&lines, 3, "hardcoded-secret", secret));
         // A trailing allow on the line above belongs to that line.
-        assert!(!suppressed(&lines, 4, "jwt"));
-        assert!(!suppressed(&lines, 11, "jwt"));
+        assert!(!suppressed(&lines, 4, "jwt", secret));
+        assert!(!suppressed(&lines, 11, "jwt", secret));
+        // A check's name allows only that check's rules.
+        assert!(!suppressed(&lines, 2, "static-mut", &["code"]));
     }
 }

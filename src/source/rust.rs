@@ -10,6 +10,7 @@
 //! Attributes are skipped: doc comments are `#[doc = "..."]` attributes, and attribute arguments
 //! (`#[serde(rename = "token")]`) are names, not values.
 
+use super::code::{impl_fn_start, CodeScan};
 use crate::rules::secrets::{Flow, NameKind, Slot};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
@@ -64,18 +65,40 @@ impl Literal {
 
 /// Every string-like literal in a parsed file, in source order.
 pub fn literals(file: &syn::File, flow: &Flow) -> Vec<Literal> {
+    walk(file, flow, true, None, false).0
+}
+
+/// One walk over a parsed file for both source checks: the literals (when `collect_literals`)
+/// for the secrets rules, and the code rules' hooks (when `code` is given).
+pub fn walk<'s>(
+    file: &syn::File,
+    flow: &Flow,
+    collect_literals: bool,
+    code: Option<CodeScan<'s>>,
+    in_test_path: bool,
+) -> (Vec<Literal>, Option<CodeScan<'s>>) {
     let mut collector = Collector {
         flow,
         slot: Slot::Free,
-        test_depth: 0,
+        test_depth: usize::from(in_test_path),
         out: Vec::new(),
+        collect_literals,
+        muted: 0,
+        code,
     };
+    if let Some(code) = &mut collector.code {
+        code.in_test = in_test_path;
+    }
     collector.visit_file(file);
-    collector.out
+    (collector.out, collector.code)
 }
 
-struct Collector<'f> {
+struct Collector<'f, 's> {
     flow: &'f Flow,
+    collect_literals: bool,
+    /// Inside a macro body visited only for the code rules: its literals are not collected.
+    muted: usize,
+    code: Option<CodeScan<'s>>,
     /// Where the expression about to be visited sits. Taken (reset to `Free`) by whatever
     /// consumes it, so nothing deeper inherits a context that is not its own.
     slot: Slot,
@@ -83,7 +106,7 @@ struct Collector<'f> {
     out: Vec<Literal>,
 }
 
-impl Collector<'_> {
+impl Collector<'_, '_> {
     fn visit_with(&mut self, slot: Slot, expr: &Expr) {
         self.slot = slot;
         self.visit_expr(expr);
@@ -91,6 +114,9 @@ impl Collector<'_> {
     }
 
     fn push(&mut self, value: String, span: proc_macro2::Span, slot: Slot) {
+        if !self.collect_literals || self.muted > 0 {
+            return;
+        }
         let (start, end) = (span.start(), span.end());
         self.out.push(Literal {
             value,
@@ -120,9 +146,18 @@ impl Collector<'_> {
     fn in_test<T>(&mut self, attrs: &[Attribute], visit: impl FnOnce(&mut Self) -> T) -> T {
         let test = attrs.iter().any(is_test_attribute);
         self.test_depth += usize::from(test);
+        self.sync_test();
         let result = visit(self);
         self.test_depth -= usize::from(test);
+        self.sync_test();
         result
+    }
+
+    fn sync_test(&mut self) {
+        let in_test = self.test_depth > 0;
+        if let Some(code) = &mut self.code {
+            code.in_test = in_test;
+        }
     }
 
     /// `env::var("NAME")` (possibly behind `.ok()` or `.map(…)`): the variable's name.
@@ -211,6 +246,33 @@ impl Collector<'_> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
+        // Macro bodies are token streams; the code rules see what parses as expressions, and no
+        // statement comment reaches inside.
+        let Some(saved) = self.code.as_mut().map(|code| {
+            code.macro_call(mac);
+            code.boundary(false)
+        }) else {
+            self.macro_literals(mac, &name, slot);
+            return;
+        };
+        if self.flow.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
+            if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                self.muted += 1;
+                for arg in &args {
+                    self.visit_with(Slot::Free, arg);
+                }
+                self.muted -= 1;
+            }
+        } else {
+            self.macro_literals(mac, &name, slot);
+        }
+        if let Some(code) = &mut self.code {
+            code.restore(saved);
+        }
+    }
+
+    fn macro_literals(&mut self, mac: &Macro, name: &str, slot: Slot) {
+        let name = name.to_owned();
         if self.flow.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
             return;
         }
@@ -366,7 +428,7 @@ impl Collector<'_> {
     }
 }
 
-impl Collector<'_> {
+impl Collector<'_, '_> {
     fn attribute_defaults(&mut self, stream: TokenStream, field: &str) {
         let mut key: Option<String> = None;
         let mut after_equals = false;
@@ -405,7 +467,7 @@ impl Collector<'_> {
     }
 }
 
-impl<'ast> Visit<'ast> for Collector<'_> {
+impl<'ast> Visit<'ast> for Collector<'_, '_> {
     fn visit_attribute(&mut self, _: &'ast Attribute) {}
 
     /// `#[arg(long, default_value = "…")] admin_password: String`: a default in a field's
@@ -421,6 +483,61 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         visit::visit_field(self, field);
     }
 
+    fn visit_file(&mut self, file: &'ast syn::File) {
+        if let Some(code) = &mut self.code {
+            code.enter_file(file);
+        }
+        visit::visit_file(self, file);
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if let Some(code) = &mut self.code {
+            code.enter_item(item);
+        }
+        visit::visit_item(self, item);
+        if let Some(code) = &mut self.code {
+            code.exit_item(item);
+        }
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let pushed = self
+            .code
+            .as_mut()
+            .is_some_and(|code| code.enter_block(block));
+        visit::visit_block(self, block);
+        if let Some(code) = &mut self.code {
+            code.exit_block(pushed);
+        }
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        let saved = self.code.as_mut().map(|code| code.enter_statement(stmt));
+        visit::visit_stmt(self, stmt);
+        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
+            code.exit_statement(saved);
+        }
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        let saved = self.code.as_mut().map(|code| code.boundary(true));
+        visit::visit_arm(self, arm);
+        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
+            code.restore(saved);
+        }
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        let start = impl_fn_start(&syn::Visibility::Inherited, &item.sig);
+        if let Some(code) = &mut self.code {
+            code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+        }
+        self.in_test(&item.attrs, |v| visit::visit_trait_item_fn(v, item));
+        if let Some(code) = &mut self.code {
+            code.exit_function();
+        }
+    }
+
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         self.in_test(&item.attrs, |v| visit::visit_item_mod(v, item));
     }
@@ -430,7 +547,14 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        let start = impl_fn_start(&item.vis, &item.sig);
+        if let Some(code) = &mut self.code {
+            code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+        }
         self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
+        if let Some(code) = &mut self.code {
+            code.exit_function();
+        }
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
@@ -483,6 +607,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
+        let saved = self.code.as_mut().map(|code| code.enter_expr(expr));
+        self.expression(expr);
+        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
+            code.exit_expr(expr, saved);
+        }
+    }
+}
+
+impl<'ast> Collector<'_, '_> {
+    fn expression(&mut self, expr: &'ast Expr) {
         let slot = std::mem::replace(&mut self.slot, Slot::Free);
         match expr {
             Expr::Lit(lit) => self.literal(&lit.lit, slot),
@@ -520,7 +654,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                         },
                         Member::Unnamed(_) => Slot::Free,
                     };
+                    // A field is its own chain for SAFETY comments above statements.
+                    let saved = self.code.as_mut().map(|code| code.boundary(true));
                     self.visit_with(slot, &field.expr);
+                    if let (Some(code), Some(saved)) = (&mut self.code, saved) {
+                        code.restore(saved);
+                    }
                 }
                 if let Some(rest) = &s.rest {
                     self.visit_with(Slot::Free, rest);

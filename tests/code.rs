@@ -1,0 +1,207 @@
+//! The code check against labelled corpora and against clippy.
+//!
+//! The corpora (`fixtures/code/corpus`, and `fixtures/code/holdout`, written separately and never
+//! tuned against) mark each line that must raise a finding with a trailing
+//! `// expect: <rule-id>, …`; every other line must stay quiet. Scoring is per (file, line, rule),
+//! stricter than the line-level bar of 0.95 precision and recall.
+//!
+//! The unsafe-without-SAFETY rule follows clippy's `undocumented_unsafe_blocks`; the agreement
+//! test runs the real clippy over a fixture crate and compares locations.
+
+mod common;
+
+use cargo_warden::rules::code::CodeRules;
+use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
+use common::repo;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+const BAR: f64 = 0.95;
+const HOLDOUT_FLOOR: f64 = 0.85;
+
+type Label = (String, usize, String);
+
+fn labels(root: &Path) -> BTreeSet<Label> {
+    let mut expected = BTreeSet::new();
+    for entry in std::fs::read_dir(root).expect("corpus directory").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            let Some((_, ids)) = line.split_once("// expect:") else {
+                continue;
+            };
+            for id in ids.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+                expected.insert((name.clone(), index + 1, id.to_owned()));
+            }
+        }
+    }
+    expected
+}
+
+fn measure(corpus: &str, bar: f64) {
+    let root = repo().join("fixtures/code").join(corpus);
+    let expected = labels(&root);
+    assert!(
+        expected.len() >= 100,
+        "the {corpus} should label at least 100 findings, found {}",
+        expected.len()
+    );
+    let checks = source::SourceChecks {
+        secrets: None,
+        code: Some(CodeRules::embedded().expect("rules load")),
+    };
+    let options = WalkOptions {
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    };
+    let scan = source::scan(&root, &options, checks).expect("the corpus scans");
+    assert!(
+        scan.warnings.is_empty(),
+        "every corpus file parses: {:?}",
+        scan.warnings
+    );
+    // Every rule ships at severity low or above: all findings count.
+    let found: BTreeSet<Label> = scan
+        .code
+        .iter()
+        .map(|hit| (hit.file.clone(), hit.line, hit.rule.id.clone()))
+        .collect();
+    let score = |found: &BTreeSet<Label>, expected: &BTreeSet<Label>| {
+        let hits = found.intersection(expected).count();
+        (
+            hits as f64 / found.len().max(1) as f64,
+            hits as f64 / expected.len().max(1) as f64,
+        )
+    };
+    let (precision, recall) = score(&found, &expected);
+    let lines = |set: &BTreeSet<Label>| -> BTreeSet<Label> {
+        set.iter()
+            .map(|(f, l, _)| (f.clone(), *l, String::new()))
+            .collect()
+    };
+    let (line_precision, line_recall) = score(&lines(&found), &lines(&expected));
+    let mut report = format!(
+        "code {corpus}: {} files, {} labelled findings, {} reported; by rule and line: precision {precision:.3}, recall {recall:.3}; by line: precision {line_precision:.3}, recall {line_recall:.3} (bar {bar})\n",
+        scan.summary.rust_files,
+        expected.len(),
+        found.len()
+    );
+    for (file, line, rule) in found.difference(&expected) {
+        report.push_str(&format!("  false positive {file}:{line} {rule}\n"));
+    }
+    for (file, line, rule) in expected.difference(&found) {
+        report.push_str(&format!("  missed         {file}:{line} {rule}\n"));
+    }
+    // To the real stderr: the figures are the point of the test, and the harness hides
+    // eprintln! output of passing tests.
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
+    assert!(
+        precision >= bar && recall >= bar,
+        "below the bar:\n{report}"
+    );
+}
+
+#[test]
+fn labelled_corpus_precision_and_recall_reach_the_bar() {
+    measure("corpus", BAR);
+}
+
+#[test]
+fn held_out_corpus_precision_and_recall() {
+    measure("holdout", HOLDOUT_FLOOR);
+}
+
+/// Where clippy reports `undocumented_unsafe_blocks` in the fixture crate, or `None` when clippy
+/// cannot run here.
+fn clippy_locations(crate_dir: &Path) -> Option<BTreeSet<(String, usize, usize)>> {
+    let target = tempfile::tempdir().ok()?;
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args([
+            "clippy",
+            "--offline",
+            "--quiet",
+            "--message-format=json",
+            "--",
+        ])
+        .args([
+            "-A",
+            "clippy::all",
+            "-W",
+            "clippy::undocumented_unsafe_blocks",
+        ])
+        .current_dir(crate_dir)
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        eprintln!("clippy failed: {}", String::from_utf8_lossy(&output.stderr));
+        return None;
+    }
+    let mut locations = BTreeSet::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let message = &message["message"];
+        if message["code"]["code"] != "clippy::undocumented_unsafe_blocks" {
+            continue;
+        }
+        for span in message["spans"].as_array().into_iter().flatten() {
+            if span["is_primary"] == true {
+                locations.insert((
+                    span["file_name"].as_str().unwrap_or_default().to_owned(),
+                    span["line_start"].as_u64().unwrap_or_default() as usize,
+                    span["column_start"].as_u64().unwrap_or_default() as usize,
+                ));
+            }
+        }
+    }
+    Some(locations)
+}
+
+#[test]
+fn undocumented_unsafe_agrees_with_clippy() {
+    let crate_dir = repo().join("fixtures/code/clippy-agreement");
+    let Some(clippy) = clippy_locations(&crate_dir) else {
+        let message = "SKIPPED undocumented_unsafe_agrees_with_clippy: `cargo clippy` is not available (rustup component add clippy)\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+        assert!(
+            std::env::var_os("WARDEN_REQUIRE_SHARED").is_none(),
+            "CI must compare with clippy"
+        );
+        return;
+    };
+    let checks = source::SourceChecks {
+        secrets: None,
+        code: Some(CodeRules::embedded().expect("rules load")),
+    };
+    let options = WalkOptions {
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    };
+    let scan = source::scan(&crate_dir, &options, checks).expect("the fixture scans");
+    let ours: BTreeSet<(String, usize, usize)> = scan
+        .code
+        .iter()
+        .filter(|hit| hit.rule.id == "undocumented-unsafe")
+        .map(|hit| (hit.file.clone(), hit.line, hit.column))
+        .collect();
+    assert!(
+        clippy.len() >= 30,
+        "the fixture should exercise the lint: {clippy:?}"
+    );
+    let only_clippy: Vec<_> = clippy.difference(&ours).collect();
+    let only_ours: Vec<_> = ours.difference(&clippy).collect();
+    assert!(
+        only_clippy.is_empty() && only_ours.is_empty(),
+        "clippy and cargo-warden disagree\n  only clippy: {only_clippy:?}\n  only cargo-warden: {only_ours:?}"
+    );
+    let summary = format!(
+        "clippy agreement: {} undocumented unsafe blocks and impls, same locations\n",
+        ours.len()
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
+}
