@@ -5,6 +5,8 @@
 //! and returns a [`Report`]. It never prints and never exits; the binary decides what to write and
 //! which exit code that verdict means.
 
+#![forbid(unsafe_code)]
+
 pub mod advisories;
 mod code;
 pub mod config;

@@ -2,6 +2,8 @@
 //! exit code. Everything that decides anything lives in the library; this layer only wires it to
 //! the terminal and the file system.
 
+#![forbid(unsafe_code)]
+
 use anyhow::{bail, Context};
 use cargo_warden::config::{self, PolicyChoice};
 use cargo_warden::date::Date;
