@@ -3,16 +3,13 @@
 //! disabled rules; and the unsafe inventory grouped by package.
 
 use crate::config::{CodeSettings, TestSeverity};
-use crate::report::{self, Detection, FindingKind, Origin, Severity, UnsafeInventory};
+use crate::report::{self, Detection, FindingKind, SourcePlace, UnsafeInventory};
 use crate::source::{CodeHit, UnsafeCounts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A package as the inventory knows it: name, manifest and crate root files (all relative).
 type PackageFiles = (String, String, Vec<String>);
-
-/// Code in tests does not ship; its findings still show, at the lowest tier by default.
-const DEFAULT_TEST_SEVERITY: Severity = Severity::Low;
 
 /// `[code] exclude` and disabled rules, compiled.
 pub(crate) struct CodeFilter<'s> {
@@ -57,56 +54,34 @@ pub(crate) fn detection(hit: &CodeHit, settings: &CodeSettings) -> Detection {
         .get(&hit.rule.id)
         .and_then(|rule| rule.severity)
         .or(hit.rule.severity);
-    let rule_severity = if hit.in_test {
-        match settings.test_severity {
-            Some(TestSeverity::Same) => configured,
-            Some(TestSeverity::Lowered(severity)) => Some(severity),
-            None => Some(DEFAULT_TEST_SEVERITY),
-        }
-    } else {
-        configured
-    };
+    // Code in tests does not ship; its findings still show, at the lowest tier by default.
+    let rule_severity = TestSeverity::apply(settings.test_severity, configured, hit.in_test);
     let mut description = format!("{}: {}", hit.rule.title, hit.what);
     if hit.in_test {
         description.push_str(" (in test code)");
     }
-    Detection {
-        kind: FindingKind::Code,
-        rule: hit.rule.id.clone(),
-        title: hit.rule.title.clone(),
-        file: hit.file.clone(),
-        line: hit.line,
-        column: hit.column,
-        end_column: hit.end_column,
-        package: None,
-        dependency: None,
-        aliases: Vec::new(),
-        references: Vec::new(),
-        url: None,
-        date: None,
-        categories: Vec::new(),
-        cvss: None,
-        patched: Vec::new(),
-        unaffected: Vec::new(),
-        fix: None,
-        advisory_sources: Vec::new(),
-        declared_at: None,
+    Detection::in_source(
+        FindingKind::Code,
+        hit.rule,
+        SourcePlace {
+            file: &hit.file,
+            line: hit.line,
+            column: hit.column,
+            end_column: hit.end_column,
+            end_line: hit.line,
+        },
         description,
-        cwe: hit.rule.cwe.clone(),
-        remediation: Some(hit.rule.remediation.clone()),
-        secret: None,
         rule_severity,
         // The line's text, not its number: a finding keeps its identity (and its clock) when
         // code above it moves. Repeats of the same line in a file are told apart by position.
-        fingerprint: report::fingerprint(&[
+        report::fingerprint(&[
             "code",
             &hit.rule.id,
             &hit.file,
             &hit.snippet,
             &hit.occurrence.to_string(),
         ]),
-        origin: Origin::Lines(vec![hit.line]),
-    }
+    )
 }
 
 /// Unsafe counts per file, summed per package (the nearest `Cargo.toml` with a `[package]`

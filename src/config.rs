@@ -73,6 +73,27 @@ pub enum TestSeverity {
     Lowered(Severity),
 }
 
+impl TestSeverity {
+    /// Findings in test code are real but do not ship: without a setting they drop to low.
+    pub const DEFAULT: Severity = Severity::Low;
+
+    /// The severity a finding gets: `rule` outside tests, the setting (or low) inside.
+    pub fn apply(
+        setting: Option<TestSeverity>,
+        rule: Option<Severity>,
+        in_test: bool,
+    ) -> Option<Severity> {
+        if !in_test {
+            return rule;
+        }
+        match setting {
+            Some(TestSeverity::Same) => rule,
+            Some(TestSeverity::Lowered(severity)) => Some(severity),
+            None => Some(TestSeverity::DEFAULT),
+        }
+    }
+}
+
 /// `[[secrets.allow]]`: findings matching every criterion given are not reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecretAllow {

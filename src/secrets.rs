@@ -2,23 +2,13 @@
 //! the rule's severity (lowered for test code), and the user's allowlist.
 
 use crate::config::{SecretAllow, SecretSettings, TestSeverity};
-use crate::report::{self, Detection, FindingKind, Origin, SecretEvidence, Severity};
+use crate::report::{self, Detection, FindingKind, SecretEvidence, SourcePlace};
 use crate::source::SecretHit;
-
-/// Secrets in tests are real credentials too, but usually for throwaway test accounts.
-const DEFAULT_TEST_SEVERITY: Severity = Severity::Low;
 
 pub(crate) fn detection(hit: &SecretHit, settings: &SecretSettings) -> Detection {
     let redacted = report::redact(&hit.secret);
-    let rule_severity = if hit.in_test {
-        match settings.test_severity {
-            Some(TestSeverity::Same) => hit.rule.severity,
-            Some(TestSeverity::Lowered(severity)) => Some(severity),
-            None => Some(DEFAULT_TEST_SEVERITY),
-        }
-    } else {
-        hit.rule.severity
-    };
+    // Secrets in tests are real credentials too, but usually for throwaway test accounts.
+    let rule_severity = TestSeverity::apply(settings.test_severity, hit.rule.severity, hit.in_test);
     let mut description = format!("{} `{redacted}`", hit.rule.title);
     if let Some(context) = &hit.context {
         description.push(' ');
@@ -27,41 +17,28 @@ pub(crate) fn detection(hit: &SecretHit, settings: &SecretSettings) -> Detection
     if hit.in_test {
         description.push_str(" (in test code)");
     }
-    Detection {
-        kind: FindingKind::Secret,
-        rule: hit.rule.id.clone(),
-        title: hit.rule.title.clone(),
-        file: hit.file.clone(),
-        line: hit.line,
-        column: hit.column,
-        end_column: hit.end_column,
-        package: None,
-        dependency: None,
-        aliases: Vec::new(),
-        references: Vec::new(),
-        url: None,
-        date: None,
-        categories: Vec::new(),
-        cvss: None,
-        patched: Vec::new(),
-        unaffected: Vec::new(),
-        fix: None,
-        advisory_sources: Vec::new(),
-        declared_at: None,
+    let mut detection = Detection::in_source(
+        FindingKind::Secret,
+        hit.rule,
+        SourcePlace {
+            file: &hit.file,
+            line: hit.line,
+            column: hit.column,
+            end_column: hit.end_column,
+            end_line: hit.end_line,
+        },
         description,
-        cwe: hit.rule.cwe.clone(),
-        remediation: Some(hit.rule.remediation.clone()),
-        secret: Some(SecretEvidence {
-            redacted,
-            context: hit.context.clone(),
-            in_test: hit.in_test,
-        }),
         rule_severity,
         // The same secret in the same file is the same finding wherever the line moves; the hash
         // is one-way, so the fingerprint does not reveal the value.
-        fingerprint: report::fingerprint(&["secret", &hit.rule.id, &hit.file, &hit.secret]),
-        origin: Origin::Lines((hit.line..=hit.end_line).collect()),
-    }
+        report::fingerprint(&["secret", &hit.rule.id, &hit.file, &hit.secret]),
+    );
+    detection.secret = Some(SecretEvidence {
+        redacted,
+        context: hit.context.clone(),
+        in_test: hit.in_test,
+    });
+    detection
 }
 
 /// `[[secrets.allow]]` entries, compiled.

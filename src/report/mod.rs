@@ -253,7 +253,57 @@ pub enum Origin {
     Lines(Vec<usize>),
 }
 
+/// Where a source finding sits and what its rule says, for [`Detection::in_source`].
+pub struct SourcePlace<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_column: usize,
+    pub end_line: usize,
+}
+
 impl Detection {
+    /// A finding in the workspace's own files (secrets, code): no package, advisory or fix
+    /// fields; the rule entry supplies title, CWE and remediation.
+    pub fn in_source(
+        kind: FindingKind,
+        rule: &crate::rules::RuleDoc,
+        place: SourcePlace<'_>,
+        description: String,
+        rule_severity: Option<Severity>,
+        fingerprint: String,
+    ) -> Detection {
+        Detection {
+            kind,
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            file: place.file.to_owned(),
+            line: place.line,
+            column: place.column,
+            end_column: place.end_column,
+            package: None,
+            dependency: None,
+            aliases: Vec::new(),
+            references: Vec::new(),
+            url: None,
+            date: None,
+            categories: Vec::new(),
+            cvss: None,
+            patched: Vec::new(),
+            unaffected: Vec::new(),
+            fix: None,
+            advisory_sources: Vec::new(),
+            declared_at: None,
+            description,
+            cwe: rule.cwe.clone(),
+            remediation: Some(rule.remediation.clone()),
+            secret: None,
+            rule_severity,
+            fingerprint,
+            origin: Origin::Lines((place.line..=place.end_line.max(place.line)).collect()),
+        }
+    }
+
     /// The advisory's publication date, where the `published` clock starts.
     pub fn published(&self) -> Option<Date> {
         self.date

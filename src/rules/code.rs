@@ -318,6 +318,15 @@ impl CodeRules {
         self.by_method.get(name).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether an identifier is one any rule or the value flow looks at: macro bodies without
+    /// such a word need no parse for the code rules.
+    pub fn watches(&self, ident: &str) -> bool {
+        const FLOW: [&str; 6] = ["unsafe", "arg", "args", "push_str", "write", "writeln"];
+        FLOW.contains(&ident)
+            || self.by_function.contains_key(ident)
+            || self.by_method.contains_key(ident)
+    }
+
     pub fn undocumented_unsafe(&self) -> Option<&CodeMatcher> {
         self.undocumented_unsafe.map(|i| &self.matchers[i])
     }

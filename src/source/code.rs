@@ -151,6 +151,15 @@ impl<'s> CodeScan<'s> {
         }
     }
 
+    /// Whether a macro body holds anything the code rules look at.
+    pub fn interested_in(&self, tokens: &proc_macro2::TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Ident(ident) => self.rules.watches(&ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => self.interested_in(&group.stream()),
+            _ => false,
+        })
+    }
+
     pub fn finish(mut self) -> (Vec<CodeHit>, UnsafeCounts) {
         self.hits
             .sort_by(|a, b| (a.line, a.column, &a.rule.id).cmp(&(b.line, b.column, &b.rule.id)));
@@ -1100,7 +1109,8 @@ fn item_ident(item: &Item) -> Option<String> {
     Some(ident.to_string())
 }
 
-fn fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
+/// A function's first line after its attributes: where comments stop documenting its body.
+pub(super) fn fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
     match vis {
         syn::Visibility::Public(p) => p.span.start().line,
         syn::Visibility::Restricted(r) => r.pub_token.span.start().line,
@@ -1116,10 +1126,6 @@ fn fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
             .or_else(|| sig.abi.as_ref().map(|a| a.extern_token.span.start().line))
             .unwrap_or_else(|| sig.fn_token.span.start().line),
     }
-}
-
-pub fn impl_fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
-    fn_start(vis, sig)
 }
 
 fn item_start_line(vis: &syn::Visibility, keyword: Span) -> usize {

@@ -10,7 +10,7 @@
 //! Attributes are skipped: doc comments are `#[doc = "..."]` attributes, and attribute arguments
 //! (`#[serde(rename = "token")]`) are names, not values.
 
-use super::code::{impl_fn_start, CodeScan};
+use super::code::{fn_start, CodeScan};
 use crate::rules::secrets::{Flow, NameKind, Slot};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
@@ -256,7 +256,19 @@ impl Collector<'_, '_> {
             return;
         };
         if self.flow.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
-            if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            // Only the code rules would read this body: parse it only if it mentions something
+            // they look at (`vec![0; n]` and `matches!(…)` are everywhere).
+            let interesting = self
+                .code
+                .as_ref()
+                .is_some_and(|code| code.interested_in(&mac.tokens));
+            let args = if interesting {
+                mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+                    .ok()
+            } else {
+                None
+            };
+            if let Some(args) = args {
                 self.muted += 1;
                 for arg in &args {
                     self.visit_with(Slot::Free, arg);
@@ -528,7 +540,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        let start = impl_fn_start(&syn::Visibility::Inherited, &item.sig);
+        let start = fn_start(&syn::Visibility::Inherited, &item.sig);
         if let Some(code) = &mut self.code {
             code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
         }
@@ -547,7 +559,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let start = impl_fn_start(&item.vis, &item.sig);
+        let start = fn_start(&item.vis, &item.sig);
         if let Some(code) = &mut self.code {
             code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
         }
