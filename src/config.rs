@@ -275,6 +275,55 @@ pub(crate) fn error_at(text: &str, path: &Path, offset: usize, message: String) 
 
 pub fn parse(text: &str, path: &Path) -> Result<Settings> {
     let raw: RawConfig = from_toml(text, path)?;
+    validate(raw, text, path)
+}
+
+/// The parts of a Cargo.toml that can hold settings, as cargo tools commonly allow:
+/// `[workspace.metadata.warden]` or `[package.metadata.warden]`. Everything else in the manifest
+/// is cargo's and is not read.
+#[derive(Deserialize)]
+struct RawManifest {
+    workspace: Option<RawMetadataHolder>,
+    package: Option<RawMetadataHolder>,
+}
+
+#[derive(Deserialize)]
+struct RawMetadataHolder {
+    metadata: Option<RawMetadata>,
+}
+
+#[derive(Deserialize)]
+struct RawMetadata {
+    warden: Option<Spanned<RawConfig>>,
+}
+
+/// Settings from a Cargo.toml's `[workspace.metadata.warden]` or `[package.metadata.warden]`, or
+/// `None` when it has neither. Errors point into the Cargo.toml, with the same line numbers and
+/// hints as for warden.toml.
+pub fn load_manifest_metadata(path: &Path) -> Result<Option<Settings>> {
+    let text = read(path)?;
+    let manifest: RawManifest = from_toml(&text, path)?;
+    let table = |holder: Option<RawMetadataHolder>| {
+        holder
+            .and_then(|holder| holder.metadata)
+            .and_then(|metadata| metadata.warden)
+    };
+    match (table(manifest.workspace), table(manifest.package)) {
+        (Some(_), Some(package)) => Err(error_at(
+            &text,
+            path,
+            package.span().start,
+            "settings in both `[workspace.metadata.warden]` and `[package.metadata.warden]`; keep one"
+                .into(),
+        )),
+        (Some(raw), None) | (None, Some(raw)) => validate(raw.into_inner(), &text, path).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Checks what serde could not (dates, names, globs, conflicting keys) and builds the settings.
+/// `text` is the whole file, so spans inside a Cargo.toml table point at the right line.
+fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Settings> {
     let at = |offset: usize, message: String| error_at(text, path, offset, message);
     let base_dir = path.parent().unwrap_or(Path::new(""));
 
@@ -638,6 +687,10 @@ fn explain(message: &str) -> String {
             return format!("missing key `{field}`");
         }
     }
+    // serde names our internal structs ("expected struct RawSecrets"); users wrote a table.
+    if let Some((found, _)) = message.split_once(", expected struct Raw") {
+        return format!("{found}, expected a table of settings (`[section]`)");
+    }
     message.to_owned()
 }
 
@@ -662,6 +715,20 @@ mod tests {
         parse(text, Path::new("warden.toml"))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn a_value_where_a_section_belongs_names_no_internal_type() {
+        let message = parse_err("secrets = \"deny\"\n");
+        assert!(
+            message.starts_with("warden.toml:1:11: invalid type"),
+            "{message}"
+        );
+        assert!(
+            message.contains("expected a table of settings"),
+            "{message}"
+        );
+        assert!(!message.contains("Raw"), "{message}");
     }
 
     #[test]

@@ -49,6 +49,13 @@ pub enum Error {
         message: String,
     },
 
+    #[error("{}: {command} failed: {reason}; run `cargo update` (or `cargo fetch`) there, or drop --locked/--frozen to fall back to the lockfile graph", path.display())]
+    CargoMetadata {
+        path: PathBuf,
+        command: String,
+        reason: String,
+    },
+
     #[error("{}: cannot walk directory: {message}", path.display())]
     Walk { path: PathBuf, message: String },
 

@@ -34,6 +34,25 @@ use report::{
 use std::path::PathBuf;
 use workspace::Workspace;
 
+/// What a long scan reports as it goes. The library never draws anything: the CLI turns these
+/// calls into a progress bar when stderr is a terminal.
+pub trait Progress: Send + Sync {
+    /// A stage starts: what it does, and how many steps it has.
+    fn stage(&self, name: &'static str, steps: u64);
+    /// One step of the current stage is done. Called from worker threads.
+    fn step(&self);
+}
+
+/// A [`Progress`] receiver in [`ScanOptions`], shared with the worker threads.
+#[derive(Clone)]
+pub struct ProgressSink(pub std::sync::Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
 /// The checks a scan can run. Each produces [`Finding`]s into the same report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Check {
@@ -80,6 +99,10 @@ pub struct ScanOptions {
     /// Ask `cargo metadata` for dependency kinds and members (the CLI always does; tests of the
     /// lockfile-only path turn it off).
     pub cargo_metadata: bool,
+    /// Cargo's `--locked` and `--offline`, passed on to `cargo metadata`.
+    pub cargo: workspace::CargoFlags,
+    /// Told about each stage and step of a long scan, when set.
+    pub progress: Option<ProgressSink>,
     pub policy: Policy,
     pub clock: ClockKind,
     /// The date due dates are measured against. The library never reads the clock itself.
@@ -107,6 +130,8 @@ impl ScanOptions {
             settings: config::Settings::default(),
             fail_on: Vec::new(),
             cargo_metadata: true,
+            cargo: workspace::CargoFlags::default(),
+            progress: None,
             policy: Policy::default_preset(),
             clock: ClockKind::Introduced,
             today,
@@ -259,26 +284,47 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
             .canonicalize()
             .map(|root| format!("{}{}", root.display(), std::path::MAIN_SEPARATOR))
             .ok();
-        let fallbacks: Vec<Option<Warning>> = workspaces
+        let progress = options.progress.as_ref().map(|sink| &*sink.0);
+        if let Some(progress) = progress {
+            progress.stage("cargo metadata", workspaces.len() as u64);
+        }
+        let outcomes: Vec<std::result::Result<(), String>> = workspaces
             .par_iter_mut()
             .map(|ws| {
-                workspace::enrich(ws, &discovery.root).err().map(|reason| {
-                    let reason = match &absolute_root {
-                        Some(root) => reason.replace(root.as_str(), ""),
-                        None => reason,
-                    };
-                    Warning {
-                    code: "lockfile-graph",
-                    file: Some(ws.display_path.clone()),
-                    message: format!(
-                        "cargo metadata --locked --offline failed ({reason}); using the lockfile graph, \
-                         so dependency kinds are unknown (run `cargo fetch` to enable them)"
-                    ),
+                let outcome = workspace::enrich(ws, &discovery.root, options.cargo);
+                if let Some(progress) = progress {
+                    progress.step();
                 }
-                })
+                outcome
             })
             .collect();
-        warnings.extend(fallbacks.into_iter().flatten());
+        let command = options.cargo.command_line();
+        let mut fallbacks = Vec::new();
+        for (ws, outcome) in workspaces.iter().zip(outcomes) {
+            let Err(reason) = outcome else { continue };
+            let reason = match &absolute_root {
+                Some(root) => reason.replace(root.as_str(), ""),
+                None => reason,
+            };
+            // `--locked` asks cargo to refuse rather than work around a lockfile it cannot use
+            // as is; so does the scan.
+            if options.cargo.locked {
+                return Err(Error::CargoMetadata {
+                    path: discovery.root.join(&ws.display_path),
+                    command,
+                    reason,
+                });
+            }
+            fallbacks.push(Warning {
+                code: "lockfile-graph",
+                file: Some(ws.display_path.clone()),
+                message: format!(
+                    "{command} failed ({reason}); using the lockfile graph, so dependency kinds \
+                     are unknown (run `cargo fetch` to enable them)"
+                ),
+            });
+        }
+        warnings.extend(fallbacks);
     }
 
     let mut detections = Vec::new();
@@ -365,23 +411,30 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
                 None
             },
         };
-        let scanned = source::scan(&discovery.root, &walk, checks)?;
+        let scanned = source::scan_with_progress(
+            &discovery.root,
+            &walk,
+            checks,
+            options.progress.as_ref().map(|sink| &*sink.0),
+        )?;
         let allow = secrets::Allowlist::new(&options.settings.secrets.allow);
+        // Hits are consumed as they become detections, so a scan with many findings does not
+        // hold both forms at once.
         detections.extend(
             scanned
                 .secrets
-                .iter()
+                .into_iter()
                 .filter(|hit| !allow.allows(hit))
-                .map(|hit| secrets::detection(hit, &options.settings.secrets)),
+                .map(|hit| secrets::detection(&hit, &options.settings.secrets)),
         );
         if run_code {
             let filter = code::CodeFilter::new(&options.settings.code);
             detections.extend(
                 scanned
                     .code
-                    .iter()
+                    .into_iter()
                     .filter(|hit| filter.keeps(hit))
-                    .map(|hit| code::detection(hit, &options.settings.code)),
+                    .map(|hit| code::detection(&hit, &options.settings.code)),
             );
             unsafe_inventory = Some(code::inventory(
                 &discovery.root,

@@ -27,6 +27,7 @@ impl Env {
     fn warden(&self) -> Command {
         let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
         cmd.env("CARGO_HOME", self.home.path())
+            .env("CARGO_NET_OFFLINE", "true")
             .env("WARDEN_TODAY", TODAY)
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
@@ -50,24 +51,11 @@ impl Env {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Cargo's own wording of why `cargo metadata` failed varies between cargo versions; the rest of
 /// the report must not.
 fn assert_stable_snapshot(name: &str, text: &str) {
     insta::with_settings!({filters => vec![
-        (r"cargo metadata --locked --offline failed \([^)]*\)", "cargo metadata --locked --offline failed ([reason])"),
+        (r"cargo metadata --locked(?: --offline)? failed \([^)]*\)", "cargo metadata --locked failed ([reason])"),
     ]}, {
         insta::assert_snapshot!(name, text);
     });
@@ -197,6 +185,7 @@ fn works_as_a_cargo_subcommand() {
     let mut cmd = Command::new(cargo);
     cmd.env("PATH", std::env::join_paths(path).unwrap())
         .env("CARGO_HOME", env.home.path())
+        .env("CARGO_NET_OFFLINE", "true")
         .env("WARDEN_TODAY", TODAY)
         .current_dir(common::repo())
         .args(["warden", "scan", "fixtures/demo", "--format", "json"])
@@ -296,7 +285,7 @@ fn fail_on_chooses_the_gate() {
     let edge = |args: &[&str]| run(env.scan("fixtures/edge-cases/Cargo.lock").args(args)).code;
     assert_eq!(edge(&["--fail-on", "high"]), 1);
     let no_vulns = tempfile::tempdir().unwrap();
-    copy_dir(&common::fixture("path-only"), no_vulns.path());
+    common::copy_dir(&common::fixture("path-only"), no_vulns.path());
     let clean = run(env
         .scan(no_vulns.path().join("ws"))
         .args(["--fail-on", "any"]));
@@ -554,7 +543,7 @@ fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
     let env = Env::new();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    copy_dir(&common::fixture("advisory-db"), &db);
+    common::copy_dir(&common::fixture("advisory-db"), &db);
     let broken = db.join("crates/smallvec/RUSTSEC-2099-0005.md");
     std::fs::write(
         &broken,

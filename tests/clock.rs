@@ -105,6 +105,7 @@ fn warden(dir: &Path, today: &str, args: &[&str]) -> Command {
     let home = dir.join(".cargo-home-for-test");
     let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
     cmd.env("CARGO_HOME", home)
+        .env("CARGO_NET_OFFLINE", "true")
         .env("WARDEN_TODAY", today)
         .args(args)
         .arg("--db")

@@ -13,6 +13,7 @@ const TODAY: &str = "2026-11-22";
 fn warden(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
     cmd.env("CARGO_HOME", home)
+        .env("CARGO_NET_OFFLINE", "true")
         .env("WARDEN_TODAY", TODAY)
         .env("NO_COLOR", "1");
     cmd

@@ -57,6 +57,7 @@ impl Upstream {
 fn warden(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
     cmd.env("CARGO_HOME", home)
+        .env("CARGO_NET_OFFLINE", "true")
         .env("WARDEN_TODAY", "2026-11-22");
     cmd
 }
@@ -125,6 +126,7 @@ fn two_fetches_at_once_both_succeed() {
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("cargo-warden"))
             .env("CARGO_HOME", home.path())
+            .env("CARGO_NET_OFFLINE", "true")
             .args(["fetch", "--db"])
             .arg(&db)
             .args(["--url", &upstream.url()])

@@ -226,7 +226,11 @@ fn demo_findings_carry_severity_fix_and_path() {
 fn cargo_metadata_gives_dependency_kinds_and_members() {
     let dir = common::fixture("path-only/ws");
     let mut ws = workspace::load(&dir.join("Cargo.lock"), &dir).unwrap();
-    workspace::enrich(&mut ws, &dir).expect("path-only workspace resolves offline");
+    let offline = workspace::CargoFlags {
+        locked: false,
+        offline: true,
+    };
+    workspace::enrich(&mut ws, &dir, offline).expect("path-only workspace resolves offline");
     assert_eq!(ws.graph_source, GraphSource::CargoMetadata);
     let index = |name: &str| ws.packages.iter().position(|p| p.name == name).unwrap();
     let info = |name: &str| {

@@ -15,6 +15,7 @@ const TODAY: &str = "2026-11-22";
 fn warden(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
     cmd.env("CARGO_HOME", home)
+        .env("CARGO_NET_OFFLINE", "true")
         .env("WARDEN_TODAY", TODAY)
         .env("NO_COLOR", "1")
         .current_dir(common::repo());
@@ -185,6 +186,13 @@ fn no_report_format_ever_shows_a_secret_in_full() {
         .arg(format!(
             "sarif={}",
             out_dir.path().join("r.sarif").display()
+        ))
+        .arg("--output")
+        .arg(format!("github={}", out_dir.path().join("r.gh").display()))
+        .arg("--output")
+        .arg(format!(
+            "markdown={}",
+            out_dir.path().join("r.md").display()
         )));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let outputs = [
@@ -196,6 +204,14 @@ fn no_report_format_ever_shows_a_secret_in_full() {
         (
             "sarif",
             std::fs::read_to_string(out_dir.path().join("r.sarif")).unwrap(),
+        ),
+        (
+            "github",
+            std::fs::read_to_string(out_dir.path().join("r.gh")).unwrap(),
+        ),
+        (
+            "markdown",
+            std::fs::read_to_string(out_dir.path().join("r.md")).unwrap(),
         ),
     ];
     for (format, text) in &outputs {

@@ -100,6 +100,70 @@ impl Advisory {
             .then(|| format!("https://rustsec.org/advisories/{}.html", self.id))
     }
 
+    /// `cargo warden explain RUSTSEC-…`: the advisory, and what the policy makes of it (tier and
+    /// days to fix), so a reader knows both the problem and the deadline it carries.
+    pub fn markdown(&self, policy: &crate::policy::Policy) -> String {
+        let mut out = format!("# {}: {}\n\n", self.id, self.title);
+        out.push_str(&format!("- crate: `{}`\n", self.package));
+        out.push_str(&format!("- kind: {}\n", self.kind.as_str()));
+        if let Some(date) = self.date {
+            out.push_str(&format!("- published: {date}\n"));
+        }
+        if !self.aliases.is_empty() {
+            out.push_str(&format!("- aliases: {}\n", self.aliases.join(", ")));
+        }
+        if !self.categories.is_empty() {
+            out.push_str(&format!("- categories: {}\n", self.categories.join(", ")));
+        }
+        if let Some(cvss) = &self.cvss {
+            out.push_str(&format!("- cvss: {} ({})\n", cvss.score, cvss.vector));
+        }
+        let severity = policy.severity(
+            self.kind,
+            self.cvss.as_ref().map(|c| c.score),
+            &self.categories,
+        );
+        out.push_str(&format!(
+            "- policy {}: {}, fix within {} days\n",
+            policy.name,
+            severity.as_str(),
+            policy.tier(severity).days
+        ));
+        if self.withdrawn {
+            out.push_str("- withdrawn: scans do not report it\n");
+        }
+        let versions = |list: &[String]| {
+            if list.is_empty() {
+                "none".to_owned()
+            } else {
+                list.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        out.push_str(&format!("- patched: {}\n", versions(&self.patched)));
+        if !self.unaffected.is_empty() {
+            out.push_str(&format!("- unaffected: {}\n", versions(&self.unaffected)));
+        }
+        let description = self.description.trim();
+        if !description.is_empty() {
+            out.push_str(&format!("\n{description}\n"));
+        }
+        let links: Vec<String> = self
+            .url()
+            .into_iter()
+            .chain(self.references.iter().cloned())
+            .collect();
+        if !links.is_empty() {
+            out.push_str("\n## References\n\n");
+            for link in links {
+                out.push_str(&format!("- {link}\n"));
+            }
+        }
+        out
+    }
+
     fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
@@ -128,6 +192,14 @@ fn newest(advisories: &[Advisory]) -> Option<Date> {
 }
 
 impl Database {
+    /// The advisory with this id or alias (`RUSTSEC-2019-0009`, `CVE-2019-15551`, a GHSA id),
+    /// ignoring case.
+    pub fn find(&self, id: &str) -> Option<&Advisory> {
+        self.advisories
+            .iter()
+            .find(|advisory| advisory.names().any(|name| name.eq_ignore_ascii_case(id)))
+    }
+
     /// Loads every source; RustSec and OSV records of the same vulnerability (same id, or linked
     /// through aliases, for the same package) become one advisory with the union of aliases and
     /// references, RustSec's data winning elsewhere.

@@ -2,7 +2,7 @@
 //! with where it is, when it is due, how it is reached and what to run; then one summary line and
 //! the gate's verdict with the findings that broke it.
 
-use super::{Emitter, Finding, Report, Severity, Status};
+use super::{deadline, plural, Emitter, Finding, Report, Severity, Status};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -29,28 +29,6 @@ const GROUPS: [(Status, &str); 4] = [
     (Status::OnTrack, "on track"),
     (Status::Ignored, "ignored"),
 ];
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-/// "OVERDUE by 12 days (due 2026-11-10)", "due in 5 days (2026-11-27)", "due today (...)".
-fn deadline(finding: &Finding) -> String {
-    let v = &finding.verdict;
-    match v.days_left {
-        d if d < 0 => format!(
-            "OVERDUE by {} (due {})",
-            plural(d.unsigned_abs() as usize, "day"),
-            v.due
-        ),
-        0 => format!("due today ({})", v.due),
-        d => format!("due in {} ({})", plural(d as usize, "day"), v.due),
-    }
-}
 
 impl Human {
     fn paint(&self, style: Style, text: &str) -> String {
@@ -136,18 +114,8 @@ impl Human {
             };
             writeln!(out, "  path:  {}{how}", dependency.path.join(" > "))?;
         }
-        match &d.fix {
-            Some(fix) => writeln!(out, "  fix:   {}", fix.command)?,
-            None if d.remediation.is_some() => writeln!(
-                out,
-                "  fix:   {}",
-                d.remediation.as_deref().unwrap_or_default()
-            )?,
-            None if d.patched.is_empty() => writeln!(
-                out,
-                "  fix:   no patched release; consider replacing the crate"
-            )?,
-            None => {}
+        if let Some(step) = d.next_step() {
+            writeln!(out, "  fix:   {step}")?;
         }
         if !d.aliases.is_empty() {
             writeln!(out, "  also:  {}", d.aliases.join(", "))?;

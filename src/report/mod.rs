@@ -4,8 +4,10 @@
 //! format. Nothing here decides whether the build fails: that is [`Gate`], computed before any
 //! emitter runs, so every format agrees on the verdict.
 
+mod github;
 mod human;
 mod json;
+mod markdown;
 mod sarif;
 
 use crate::date::Date;
@@ -13,8 +15,10 @@ use crate::policy::{ClockSource, Policy};
 use serde::Serialize;
 use std::io;
 
+pub use github::Github;
 pub use human::Human;
 pub use json::Json;
+pub use markdown::Markdown;
 pub use sarif::Sarif;
 
 /// Version of the JSON report layout. Fields are added, never renamed; a rename bumps this.
@@ -309,6 +313,19 @@ impl Detection {
         self.date
     }
 
+    /// What to do about it, in one line: the command that reaches a patched release, the rule's
+    /// remediation for source findings, or the advice to replace a crate nobody has patched.
+    pub fn next_step(&self) -> Option<&str> {
+        match (&self.fix, &self.remediation) {
+            (Some(fix), _) => Some(&fix.command),
+            (None, Some(remediation)) => Some(remediation),
+            (None, None) if self.kind.is_dependency() && self.patched.is_empty() => {
+                Some("no patched release; consider replacing the crate")
+            }
+            (None, None) => None,
+        }
+    }
+
     /// What the finding is about, for people: `smallvec 0.6.9`, or the place for source findings.
     pub fn subject(&self) -> String {
         match &self.package {
@@ -537,6 +554,29 @@ pub struct PolicySummary {
     pub clock: crate::policy::ClockKind,
 }
 
+/// `1 day`, `3 days`: counts in messages.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "OVERDUE by 12 days (due 2026-11-10)", "due in 5 days (2026-11-27)", "due today (...)".
+pub(crate) fn deadline(finding: &Finding) -> String {
+    let v = &finding.verdict;
+    match v.days_left {
+        d if d < 0 => format!(
+            "OVERDUE by {} (due {})",
+            plural(d.unsigned_abs() as usize, "day"),
+            v.due
+        ),
+        0 => format!("due today ({})", v.due),
+        d => format!("due in {} ({})", plural(d as usize, "day"), v.due),
+    }
+}
+
 /// Turns a finished report into bytes. Emitters format; they never filter, decide or exit.
 pub trait Emitter {
     fn emit(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
@@ -548,16 +588,26 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    Github,
+    Markdown,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Human, Format::Json, Format::Sarif];
+    pub const ALL: [Format; 5] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
             Format::Json => "json",
             Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -566,6 +616,8 @@ impl Format {
             Format::Human => "for people at a terminal",
             Format::Json => "the stable machine-readable report",
             Format::Sarif => "SARIF 2.1.0 for GitHub code scanning and other dashboards",
+            Format::Github => "GitHub Actions annotations (workflow commands) on the pull request",
+            Format::Markdown => "a summary for $GITHUB_STEP_SUMMARY or a pull-request comment",
         }
     }
 
@@ -579,6 +631,8 @@ impl Format {
             Format::Human => Box::new(Human { color }),
             Format::Json => Box::new(Json),
             Format::Sarif => Box::new(Sarif),
+            Format::Github => Box::new(Github),
+            Format::Markdown => Box::new(Markdown),
         }
     }
 }

@@ -184,15 +184,34 @@ pub struct FileFindings {
 
 /// Walks `root` and runs the source checks over every file they read.
 pub fn scan(root: &Path, options: &WalkOptions, checks: SourceChecks) -> Result<SourceScan> {
+    scan_with_progress(root, options, checks, None)
+}
+
+/// [`scan`], telling `progress` about each file read.
+pub fn scan_with_progress(
+    root: &Path,
+    options: &WalkOptions,
+    checks: SourceChecks,
+    progress: Option<&dyn crate::Progress>,
+) -> Result<SourceScan> {
     let (mut files, mut warnings) = walk(root);
     if checks.secrets.is_none() {
         // The code rules only read Rust.
         files.retain(|(_, kind, _)| *kind == FileKind::Rust);
     }
+    if let Some(progress) = progress {
+        progress.stage("source files", files.len() as u64);
+    }
 
     let results: Vec<FileOutcome> = files
         .par_iter()
-        .map(|(path, kind, size)| scan_file(root, path, *kind, *size, options, checks))
+        .map(|(path, kind, size)| {
+            let outcome = scan_file(root, path, *kind, *size, options, checks);
+            if let Some(progress) = progress {
+                progress.step();
+            }
+            outcome
+        })
         .collect();
 
     let mut scan = SourceScan::default();

@@ -1,6 +1,7 @@
 //! Enriching a lockfile graph with `cargo metadata`: dependency kinds and the real list of
-//! workspace members. Run with `--locked --offline` so a scan never touches the network or
-//! rewrites the lockfile; when cargo cannot answer that way, the lockfile graph stands.
+//! workspace members. Always run with `--locked`: the scan judges the lockfile as committed and
+//! never rewrites it. `--offline` is the user's, as in cargo. When cargo cannot answer, the
+//! lockfile graph stands (or, if the user asked for `--locked`, the scan stops).
 
 use super::graph::{EdgeKinds, Graph};
 use super::lockfile::Workspace;
@@ -8,9 +9,33 @@ use crate::report::GraphSource;
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use std::collections::HashMap;
 
+/// Cargo's own flags for `cargo metadata`, as the user gave them (`--frozen` is both).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CargoFlags {
+    /// The user asked for `--locked`: a lockfile cargo cannot use as is stops the scan.
+    pub locked: bool,
+    /// No network for cargo either.
+    pub offline: bool,
+}
+
+impl CargoFlags {
+    /// What runs, for messages: `cargo metadata --locked --offline`.
+    pub fn command_line(self) -> String {
+        let mut line = "cargo metadata --locked".to_owned();
+        if self.offline {
+            line.push_str(" --offline");
+        }
+        line
+    }
+}
+
 /// Replaces the workspace's graph with the one cargo resolves. On failure the graph is left as it
 /// was and the reason comes back, for the caller to report once.
-pub fn enrich(workspace: &mut Workspace, root: &std::path::Path) -> Result<(), String> {
+pub fn enrich(
+    workspace: &mut Workspace,
+    root: &std::path::Path,
+    flags: CargoFlags,
+) -> Result<(), String> {
     if workspace
         .lockfile
         .file_name()
@@ -24,7 +49,14 @@ pub fn enrich(workspace: &mut Workspace, root: &std::path::Path) -> Result<(), S
     }
     let metadata = MetadataCommand::new()
         .manifest_path(&manifest)
-        .other_options(vec!["--locked".to_owned(), "--offline".to_owned()])
+        // Cargo's message goes into reports; `CARGO_TERM_COLOR=always` meant our output.
+        .env("CARGO_TERM_COLOR", "never")
+        .other_options(
+            std::iter::once("--locked")
+                .chain(flags.offline.then_some("--offline"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        )
         .exec()
         .map_err(|err| summarize(&err.to_string()))?;
     let resolve = metadata

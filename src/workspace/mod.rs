@@ -14,4 +14,4 @@ pub(crate) use discover::relative_display;
 pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
 pub use lockfile::{load, LockedPackage, Manifest, Workspace};
-pub use metadata::enrich;
+pub use metadata::{enrich, CargoFlags};

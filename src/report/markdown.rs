@@ -1,0 +1,274 @@
+//! A markdown report for GitHub's job summary (`$GITHUB_STEP_SUMMARY`) and for pull-request
+//! comments: the verdict, counts, then one table per urgency (overdue, due soon, on track) with
+//! what to fix by when, and the policy that set the dates.
+//!
+//! GitHub caps a step summary at 1 MiB and renders large tables slowly, so each table shows at
+//! most [`ROWS_PER_TABLE`] rows, most urgent first, and says how many more the full reports hold.
+
+use super::{plural, Emitter, Finding, Report, Status};
+use std::io::{self, Write};
+
+/// Rows per table before the rest is summarised in one line.
+pub const ROWS_PER_TABLE: usize = 100;
+
+pub struct Markdown;
+
+const TABLES: [(Status, &str); 3] = [
+    (Status::Overdue, "Overdue"),
+    (Status::DueSoon, "Due soon"),
+    (Status::OnTrack, "On track"),
+];
+
+/// Text safe inside a table cell: no line breaks, no cell separators, and no raw HTML outside
+/// the text's own code spans (inside them `<` is literal already, and an entity would show).
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '|' => out.push_str("\\|"),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '\r' => {}
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code that survives backticks in the text (CommonMark: a longer fence, padded). Inside
+/// code `<` is literal already; only the table's `|` and line breaks need care.
+fn code(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace(['\r', '\n'], " ");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest == 0 {
+        return format!("`{text}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {text} {fence}")
+}
+
+fn rule_cell(finding: &Finding) -> String {
+    let d = &finding.detection;
+    match &d.url {
+        Some(url) => format!("[{}]({}) {}", cell(&d.rule), url, cell(&d.title)),
+        None => format!("{} {}", code(&d.rule), cell(&d.title)),
+    }
+}
+
+fn subject_cell(finding: &Finding, report: &Report) -> String {
+    let d = &finding.detection;
+    if d.kind.is_dependency() {
+        format!(
+            "{} ({})",
+            code(&d.subject()),
+            cell(&format!("{}{}", report.repository_prefix, d.file))
+        )
+    } else {
+        code(&format!(
+            "{}{}:{}",
+            report.repository_prefix, d.file, d.line
+        ))
+    }
+}
+
+fn fix_cell(finding: &Finding) -> String {
+    let d = &finding.detection;
+    match (&d.fix, d.next_step()) {
+        (Some(fix), _) => code(&fix.command),
+        (None, Some(step)) => cell(first_sentence(step)),
+        (None, None) => String::new(),
+    }
+}
+
+/// A remediation's first sentence (outside code spans): the action, without the explanation,
+/// which the SARIF help and `cargo warden explain` carry in full.
+fn first_sentence(text: &str) -> &str {
+    let mut in_code = false;
+    for (at, c) in text.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            '.' if !in_code && text[at + 1..].starts_with(' ') => {
+                return &text[..at + 1];
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+impl Emitter for Markdown {
+    fn emit(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let conditions: Vec<&str> = report.gate.fail_on.iter().map(|c| c.as_str()).collect();
+        if report.gate.passed {
+            writeln!(out, "## cargo-warden: gate passed")?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "No finding breaches fail-on {}.",
+                code(&conditions.join(", "))
+            )?;
+        } else {
+            writeln!(out, "## cargo-warden: gate failed")?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "**{} breach fail-on {}.**",
+                plural(report.gate.failing, "finding"),
+                code(&conditions.join(", "))
+            )?;
+        }
+        writeln!(out)?;
+
+        let count = |status: Status| {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.verdict.status == status)
+                .count()
+        };
+        writeln!(out, "| Overdue | Due soon | On track | Ignored | Total |")?;
+        writeln!(out, "|---:|---:|---:|---:|---:|")?;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            count(Status::Overdue),
+            count(Status::DueSoon),
+            count(Status::OnTrack),
+            count(Status::Ignored),
+            report.findings.len()
+        )?;
+        writeln!(out)?;
+
+        for (status, heading) in TABLES {
+            let mut group: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.verdict.status == status)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            group.sort_by_key(|f| (f.verdict.days_left, f.verdict.severity));
+            writeln!(out, "### {heading} ({})", group.len())?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "| Package or file | Rule | Severity | Due | Days left | Fix |"
+            )?;
+            writeln!(out, "|---|---|---|---|---:|---|")?;
+            for finding in group.iter().take(ROWS_PER_TABLE) {
+                let v = &finding.verdict;
+                let severity = if v.fails_gate.is_empty() {
+                    v.severity.as_str().to_owned()
+                } else {
+                    format!("**{}**", v.severity.as_str())
+                };
+                writeln!(
+                    out,
+                    "| {} | {} | {severity} | {} | {} | {} |",
+                    subject_cell(finding, report),
+                    rule_cell(finding),
+                    v.due,
+                    v.days_left,
+                    fix_cell(finding)
+                )?;
+            }
+            if group.len() > ROWS_PER_TABLE {
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "{} more not shown here; the SARIF and JSON reports list every finding.",
+                    group.len() - ROWS_PER_TABLE
+                )?;
+            }
+            writeln!(out)?;
+        }
+
+        if !report.warnings.is_empty() {
+            writeln!(out, "### Warnings")?;
+            writeln!(out)?;
+            for warning in &report.warnings {
+                match &warning.file {
+                    Some(file) => writeln!(
+                        out,
+                        "- {}: {}",
+                        code(&format!("{}{file}", report.repository_prefix)),
+                        cell(&warning.message)
+                    )?,
+                    None => writeln!(out, "- {}", cell(&warning.message))?,
+                }
+            }
+            writeln!(out)?;
+        }
+
+        let policy = &report.policy.policy;
+        writeln!(out, "### Policy")?;
+        writeln!(out)?;
+        let title = match &policy.url {
+            Some(url) => format!("[{}]({url})", cell(&policy.title)),
+            None => cell(&policy.title),
+        };
+        writeln!(
+            out,
+            "{title} ({}): {} days, clock {}, due soon within {}, measured on {}.",
+            code(&policy.name),
+            policy.days.as_str(),
+            code(report.policy.clock.name()),
+            plural(policy.due_soon as usize, "day"),
+            report.today
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Severity | CVSS from | Fix within |")?;
+        writeln!(out, "|---|---:|---:|")?;
+        for tier in &policy.tiers {
+            writeln!(
+                out,
+                "| {} | {:.1} | {} |",
+                tier.severity.as_str(),
+                tier.min_cvss,
+                plural(tier.days as usize, "day")
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<sub>{} {} · checks: {}</sub>",
+            report.tool.name,
+            report.tool.version,
+            report.checks.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_tables_intact() {
+        assert_eq!(cell("a|b\r\nc <d>"), "a\\|b c &lt;d&gt;");
+        assert_eq!(cell("if `i < n` <b>"), "if `i < n` &lt;b&gt;");
+    }
+
+    #[test]
+    fn fix_cells_keep_the_first_sentence_only() {
+        assert_eq!(
+            first_sentence("Use `a.b()`; or `c`. Then more. And more."),
+            "Use `a.b()`; or `c`."
+        );
+        assert_eq!(first_sentence("One line"), "One line");
+    }
+
+    #[test]
+    fn code_spans_fence_around_backticks() {
+        assert_eq!(code("cargo update"), "`cargo update`");
+        assert_eq!(code("use `x`"), "`` use `x` ``");
+        assert_eq!(code("a|b <c>"), "`a\\|b <c>`");
+    }
+}
