@@ -321,6 +321,25 @@ pub fn load_manifest_metadata(path: &Path) -> Result<Option<Settings>> {
     }
 }
 
+/// The settings for a scan root: warden.toml there, else `[workspace.metadata.warden]` or
+/// `[package.metadata.warden]` in its Cargo.toml, else the defaults. Settings in both places are
+/// an error: which one wins would be a guess.
+pub fn for_root(root: &Path) -> Result<Settings> {
+    let file = root.join(FILE_NAME);
+    let manifest = root.join("Cargo.toml");
+    let in_manifest = if manifest.is_file() {
+        load_manifest_metadata(&manifest)?
+    } else {
+        None
+    };
+    match (file.is_file(), in_manifest) {
+        (true, Some(_)) => Err(Error::SettingsTwice { path: file }),
+        (true, None) => load(&file),
+        (false, Some(settings)) => Ok(settings),
+        (false, None) => Ok(Settings::default()),
+    }
+}
+
 /// Checks what serde could not (dates, names, globs, conflicting keys) and builds the settings.
 /// `text` is the whole file, so spans inside a Cargo.toml table point at the right line.
 fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Settings> {

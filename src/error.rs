@@ -56,6 +56,9 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("{}: settings here and in Cargo.toml's `[workspace.metadata.warden]` or `[package.metadata.warden]`; keep one", path.display())]
+    SettingsTwice { path: PathBuf },
+
     #[error("{}: cannot walk directory: {message}", path.display())]
     Walk { path: PathBuf, message: String },
 

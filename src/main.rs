@@ -28,7 +28,6 @@ const HELP_STYLES: clap::builder::Styles = {
         .header(AnsiColor::BrightGreen.on_default().bold())
         .usage(AnsiColor::BrightGreen.on_default().bold())
         .literal(AnsiColor::BrightCyan.on_default().bold())
-        .placeholder(AnsiColor::Cyan.on_default())
         .error(AnsiColor::BrightRed.on_default().bold())
         .valid(AnsiColor::BrightCyan.on_default().bold())
         .invalid(AnsiColor::Yellow.on_default().bold())
@@ -456,41 +455,6 @@ fn with_progress<T>(ui: Ui, options: &mut ScanOptions, run: impl FnOnce(&ScanOpt
     result
 }
 
-/// The settings for a scan root: `--config`, else warden.toml at the root, else
-/// `[workspace.metadata.warden]` or `[package.metadata.warden]` in the root's Cargo.toml.
-fn load_settings(
-    explicit: Option<&Path>,
-    discovery: &workspace::Discovery,
-    ui: Ui,
-) -> anyhow::Result<config::Settings> {
-    if let Some(file) = explicit {
-        return Ok(config::load(file)?);
-    }
-    let file = discovery.root.join(config::FILE_NAME);
-    let manifest = discovery.root.join("Cargo.toml");
-    let in_manifest = if manifest.is_file() {
-        config::load_manifest_metadata(&manifest)?
-    } else {
-        None
-    };
-    match (file.is_file(), in_manifest) {
-        (true, Some(_)) => bail!(
-            "{}: settings in both {} and Cargo.toml's `metadata.warden`; keep one",
-            discovery.root.display(),
-            config::FILE_NAME
-        ),
-        (true, None) => {
-            ui.detail(format!("config: {}", file.display()));
-            Ok(config::load(&file)?)
-        }
-        (false, Some(settings)) => {
-            ui.detail(format!("config: {} (metadata.warden)", manifest.display()));
-            Ok(settings)
-        }
-        (false, None) => Ok(config::Settings::default()),
-    }
-}
-
 /// Resolves the path, the config file and the shared options.
 fn prepare(common: CommonArgs, ui: Ui) -> anyhow::Result<(workspace::Discovery, ScanOptions)> {
     let path = common.manifest_path.unwrap_or(common.path);
@@ -500,7 +464,13 @@ fn prepare(common: CommonArgs, ui: Ui) -> anyhow::Result<(workspace::Discovery, 
         discovery.root.display(),
         discovery.lockfiles.len()
     ));
-    let settings = load_settings(common.config.as_deref(), &discovery, ui)?;
+    let settings = match common.config.as_deref() {
+        Some(file) => config::load(file)?,
+        None => config::for_root(&discovery.root)?,
+    };
+    if let Some(file) = &settings.file {
+        ui.detail(format!("config: {}", file.display()));
+    }
     let today = common.today.unwrap_or_else(Date::today_utc);
     let mut options = ScanOptions::new(&path, PathBuf::new(), today);
     let offline = common.offline || common.frozen;

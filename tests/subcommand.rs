@@ -52,6 +52,14 @@ fn scan_demo(home: &Path, target: &[&str], extra: &[&str]) -> common::Outcome {
         .args(extra))
 }
 
+/// The code check over a project directory, with its own settings.
+fn scan_code(home: &Path, dir: &Path, extra: &[&str]) -> common::Outcome {
+    run(warden(home)
+        .args(["scan", "--checks", "code"])
+        .args(extra)
+        .arg(dir))
+}
+
 const UNSAFE_LIB: &str = "pub fn first(v: &[u8]) -> u8 {\n    unsafe { *v.get_unchecked(0) }\n}\n";
 
 // --- cargo's flags ---------------------------------------------------------------------------
@@ -146,9 +154,7 @@ fn package_metadata_warden_configures_the_scan() {
         "\n[package.metadata.warden.gate]\nfail-on = [\"any\"]\n",
         UNSAFE_LIB,
     );
-    let strict = run(warden(home.path())
-        .args(["scan", "--checks", "code", "--format", "json"])
-        .arg(dir.path()));
+    let strict = scan_code(home.path(), dir.path(), &["--format", "json"]);
     assert_eq!(
         strict.code, 1,
         "fail-on any from Cargo.toml: {}",
@@ -166,9 +172,7 @@ fn workspace_metadata_errors_point_into_cargo_toml_with_a_hint() {
         "\n[workspace]\n\n[workspace.metadata.warden.gate]\nfail_on = [\"any\"]\n",
         UNSAFE_LIB,
     );
-    let out = run(warden(home.path())
-        .args(["scan", "--checks", "code"])
-        .arg(dir.path()));
+    let out = scan_code(home.path(), dir.path(), &[]);
     assert_eq!(out.code, 2);
     let line = out.stderr.trim();
     assert!(line.contains("Cargo.toml:11:"), "{line}");
@@ -189,9 +193,7 @@ fn settings_in_both_warden_toml_and_cargo_toml_are_refused() {
         "[gate]\nfail-on = [\"never\"]\n",
     )
     .unwrap();
-    let out = run(warden(home.path())
-        .args(["scan", "--checks", "code"])
-        .arg(dir.path()));
+    let out = scan_code(home.path(), dir.path(), &[]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("keep one"), "{}", out.stderr);
 }
@@ -214,9 +216,7 @@ fn init_writes_a_config_that_loads_and_a_workflow_and_never_overwrites() {
     cargo_warden::config::load(&config).expect("the written warden.toml loads");
 
     // The written config drives a scan like any other.
-    let scan = run(warden(home.path())
-        .args(["scan", "--checks", "code", "--format", "json"])
-        .arg(dir.path()));
+    let scan = scan_code(home.path(), dir.path(), &["--format", "json"]);
     assert_eq!(scan.code, 0, "{}", scan.stderr);
     assert_eq!(json(&scan.stdout)["gate"]["fail_on"][0], "overdue");
 

@@ -157,11 +157,14 @@ impl Emitter for Github {
         }));
         annotations.sort_by_key(|a| (a.level, a.urgency));
 
+        let mut per_level = [0usize; 3];
+        for annotation in &annotations {
+            per_level[annotation.level as usize] += 1;
+        }
+        let over_limit = per_level.iter().any(|&count| count > PER_LEVEL);
+        let total = annotations.len();
         let mut shown = [0usize; 3];
         let mut left_out = 0usize;
-        let total = annotations.len();
-        let over_limit = (0..3)
-            .any(|i| annotations.iter().filter(|a| a.level as usize == i).count() > PER_LEVEL);
         for annotation in &annotations {
             let slot = annotation.level as usize;
             // When anything is left out, the last notice slot says so.
