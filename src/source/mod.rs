@@ -9,6 +9,7 @@
 //! Nothing here decides severity or due dates: the caller turns [`SecretHit`]s into findings.
 
 mod code;
+mod code_walk;
 mod rust;
 mod text;
 
@@ -412,23 +413,20 @@ pub fn check_source(
     match kind {
         FileKind::Rust => match syn::parse_file(text) {
             Ok(file) => {
-                if let Some(flow_rules) = flow_rules {
-                    let code = checks.code.map(|rules| code::CodeScan::new(rules, &lines));
-                    let (literals, code) = rust::walk(
+                if let Some(rules) = checks.secrets {
+                    let literals = rust::literals(&file, rules.flow(), path_is_test);
+                    findings.secrets = rust_secrets(literals, rules, relative, path_is_test);
+                }
+                if let (Some(rules), Some(flow_rules)) = (checks.code, flow_rules) {
+                    let code = code_walk::walk(
                         &file,
-                        flow_rules.flow(),
-                        checks.secrets.is_some(),
-                        code,
+                        &flow_rules.flow().name_macros,
+                        code::CodeScan::new(rules, &lines),
                         path_is_test,
                     );
-                    if let Some(rules) = checks.secrets {
-                        findings.secrets = rust_secrets(literals, rules, relative, path_is_test);
-                    }
-                    if let Some(code) = code {
-                        let (hits, counts) = code.finish();
-                        findings.code = hits;
-                        findings.unsafe_counts = counts;
-                    }
+                    let (hits, counts) = code.finish();
+                    findings.code = hits;
+                    findings.unsafe_counts = counts;
                 }
                 // Spans of this file are no longer needed; without this the thread's source map
                 // keeps every file ever parsed.

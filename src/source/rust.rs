@@ -10,7 +10,6 @@
 //! Attributes are skipped: doc comments are `#[doc = "..."]` attributes, and attribute arguments
 //! (`#[serde(rename = "token")]`) are names, not values.
 
-use super::code::{fn_start, CodeScan};
 use crate::rules::secrets::{Flow, NameKind, Slot};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
@@ -63,42 +62,21 @@ impl Literal {
     }
 }
 
-/// Every string-like literal in a parsed file, in source order.
-pub fn literals(file: &syn::File, flow: &Flow) -> Vec<Literal> {
-    walk(file, flow, true, None, false).0
-}
-
-/// One walk over a parsed file for both source checks: the literals (when `collect_literals`)
-/// for the secrets rules, and the code rules' hooks (when `code` is given).
-pub fn walk<'s>(
-    file: &syn::File,
-    flow: &Flow,
-    collect_literals: bool,
-    code: Option<CodeScan<'s>>,
-    in_test_path: bool,
-) -> (Vec<Literal>, Option<CodeScan<'s>>) {
+/// Every string-like literal in a parsed file, in source order. `in_test_path`: the whole file is
+/// test code by where it lives.
+pub fn literals(file: &syn::File, flow: &Flow, in_test_path: bool) -> Vec<Literal> {
     let mut collector = Collector {
         flow,
         slot: Slot::Free,
         test_depth: usize::from(in_test_path),
         out: Vec::new(),
-        collect_literals,
-        muted: 0,
-        code,
     };
-    if let Some(code) = &mut collector.code {
-        code.in_test = in_test_path;
-    }
     collector.visit_file(file);
-    (collector.out, collector.code)
+    collector.out
 }
 
-struct Collector<'f, 's> {
+struct Collector<'f> {
     flow: &'f Flow,
-    collect_literals: bool,
-    /// Inside a macro body visited only for the code rules: its literals are not collected.
-    muted: usize,
-    code: Option<CodeScan<'s>>,
     /// Where the expression about to be visited sits. Taken (reset to `Free`) by whatever
     /// consumes it, so nothing deeper inherits a context that is not its own.
     slot: Slot,
@@ -106,7 +84,7 @@ struct Collector<'f, 's> {
     out: Vec<Literal>,
 }
 
-impl Collector<'_, '_> {
+impl Collector<'_> {
     fn visit_with(&mut self, slot: Slot, expr: &Expr) {
         self.slot = slot;
         self.visit_expr(expr);
@@ -114,9 +92,6 @@ impl Collector<'_, '_> {
     }
 
     fn push(&mut self, value: String, span: proc_macro2::Span, slot: Slot) {
-        if !self.collect_literals || self.muted > 0 {
-            return;
-        }
         let (start, end) = (span.start(), span.end());
         self.out.push(Literal {
             value,
@@ -146,18 +121,9 @@ impl Collector<'_, '_> {
     fn in_test<T>(&mut self, attrs: &[Attribute], visit: impl FnOnce(&mut Self) -> T) -> T {
         let test = attrs.iter().any(is_test_attribute);
         self.test_depth += usize::from(test);
-        self.sync_test();
         let result = visit(self);
         self.test_depth -= usize::from(test);
-        self.sync_test();
         result
-    }
-
-    fn sync_test(&mut self) {
-        let in_test = self.test_depth > 0;
-        if let Some(code) = &mut self.code {
-            code.in_test = in_test;
-        }
     }
 
     /// `env::var("NAME")` (possibly behind `.ok()` or `.map(…)`): the variable's name.
@@ -246,41 +212,7 @@ impl Collector<'_, '_> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        // Macro bodies are token streams; the code rules see what parses as expressions, and no
-        // statement comment reaches inside.
-        let Some(saved) = self.code.as_mut().map(|code| {
-            code.macro_call(mac);
-            code.boundary(false)
-        }) else {
-            self.macro_literals(mac, &name, slot);
-            return;
-        };
-        if self.flow.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
-            // Only the code rules would read this body: parse it only if it mentions something
-            // they look at (`vec![0; n]` and `matches!(…)` are everywhere).
-            let interesting = self
-                .code
-                .as_ref()
-                .is_some_and(|code| code.interested_in(&mac.tokens));
-            let args = if interesting {
-                mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-                    .ok()
-            } else {
-                None
-            };
-            if let Some(args) = args {
-                self.muted += 1;
-                for arg in &args {
-                    self.visit_with(Slot::Free, arg);
-                }
-                self.muted -= 1;
-            }
-        } else {
-            self.macro_literals(mac, &name, slot);
-        }
-        if let Some(code) = &mut self.code {
-            code.restore(saved);
-        }
+        self.macro_literals(mac, &name, slot);
     }
 
     fn macro_literals(&mut self, mac: &Macro, name: &str, slot: Slot) {
@@ -440,7 +372,7 @@ impl Collector<'_, '_> {
     }
 }
 
-impl Collector<'_, '_> {
+impl Collector<'_> {
     fn attribute_defaults(&mut self, stream: TokenStream, field: &str) {
         let mut key: Option<String> = None;
         let mut after_equals = false;
@@ -479,7 +411,7 @@ impl Collector<'_, '_> {
     }
 }
 
-impl<'ast> Visit<'ast> for Collector<'_, '_> {
+impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_attribute(&mut self, _: &'ast Attribute) {}
 
     /// `#[arg(long, default_value = "…")] admin_password: String`: a default in a field's
@@ -495,59 +427,8 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
         visit::visit_field(self, field);
     }
 
-    fn visit_file(&mut self, file: &'ast syn::File) {
-        if let Some(code) = &mut self.code {
-            code.enter_file(file);
-        }
-        visit::visit_file(self, file);
-    }
-
-    fn visit_item(&mut self, item: &'ast syn::Item) {
-        if let Some(code) = &mut self.code {
-            code.enter_item(item);
-        }
-        visit::visit_item(self, item);
-        if let Some(code) = &mut self.code {
-            code.exit_item(item);
-        }
-    }
-
-    fn visit_block(&mut self, block: &'ast syn::Block) {
-        let pushed = self
-            .code
-            .as_mut()
-            .is_some_and(|code| code.enter_block(block));
-        visit::visit_block(self, block);
-        if let Some(code) = &mut self.code {
-            code.exit_block(pushed);
-        }
-    }
-
-    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
-        let saved = self.code.as_mut().map(|code| code.enter_statement(stmt));
-        visit::visit_stmt(self, stmt);
-        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
-            code.exit_statement(saved);
-        }
-    }
-
-    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
-        let saved = self.code.as_mut().map(|code| code.boundary(true));
-        visit::visit_arm(self, arm);
-        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
-            code.restore(saved);
-        }
-    }
-
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        let start = fn_start(&syn::Visibility::Inherited, &item.sig);
-        if let Some(code) = &mut self.code {
-            code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
-        }
         self.in_test(&item.attrs, |v| visit::visit_trait_item_fn(v, item));
-        if let Some(code) = &mut self.code {
-            code.exit_function();
-        }
     }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
@@ -559,14 +440,7 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let start = fn_start(&item.vis, &item.sig);
-        if let Some(code) = &mut self.code {
-            code.enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
-        }
         self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
-        if let Some(code) = &mut self.code {
-            code.exit_function();
-        }
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
@@ -619,15 +493,11 @@ impl<'ast> Visit<'ast> for Collector<'_, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
-        let saved = self.code.as_mut().map(|code| code.enter_expr(expr));
         self.expression(expr);
-        if let (Some(code), Some(saved)) = (&mut self.code, saved) {
-            code.exit_expr(expr, saved);
-        }
     }
 }
 
-impl<'ast> Collector<'_, '_> {
+impl<'ast> Collector<'_> {
     fn expression(&mut self, expr: &'ast Expr) {
         let slot = std::mem::replace(&mut self.slot, Slot::Free);
         match expr {
@@ -666,12 +536,7 @@ impl<'ast> Collector<'_, '_> {
                         },
                         Member::Unnamed(_) => Slot::Free,
                     };
-                    // A field is its own chain for SAFETY comments above statements.
-                    let saved = self.code.as_mut().map(|code| code.boundary(true));
                     self.visit_with(slot, &field.expr);
-                    if let (Some(code), Some(saved)) = (&mut self.code, saved) {
-                        code.restore(saved);
-                    }
                 }
                 if let Some(rest) = &s.rest {
                     self.visit_with(Slot::Free, rest);
@@ -734,7 +599,7 @@ impl<'ast> Collector<'_, '_> {
 /// Whether a token stream holds any string-like literal (or a bracketed list, which may be a
 /// byte-array key): macro calls without one (`matches!(x, Some(_))`, `vec![0; n]`) need no
 /// parse.
-fn has_string_literal(stream: &TokenStream) -> bool {
+pub(super) fn has_string_literal(stream: &TokenStream) -> bool {
     stream.clone().into_iter().any(|tree| match tree {
         TokenTree::Literal(literal) => {
             let text = literal.to_string();
@@ -819,7 +684,7 @@ fn binding(ident: &syn::Ident) -> Slot {
 }
 
 /// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]` (not `#[cfg(not(test))]`).
-fn is_test_attribute(attr: &Attribute) -> bool {
+pub(super) fn is_test_attribute(attr: &Attribute) -> bool {
     let path = attr.path();
     let last = path.segments.last().map(|s| s.ident.to_string());
     match last.as_deref() {

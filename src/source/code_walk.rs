@@ -1,0 +1,209 @@
+//! The code rules' own walk over a parsed Rust file (phase A of the split; moves into code/).
+
+use super::code::{fn_start, CodeScan};
+use super::rust::{has_string_literal, is_test_attribute};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Macro, Token};
+
+pub fn walk<'s>(
+    file: &syn::File,
+    name_macros: &[String],
+    mut code: CodeScan<'s>,
+    in_test_path: bool,
+) -> CodeScan<'s> {
+    code.in_test = in_test_path;
+    let mut walker = Walker {
+        code,
+        name_macros,
+        test_depth: usize::from(in_test_path),
+    };
+    walker.visit_file(file);
+    walker.code
+}
+
+struct Walker<'s, 'n> {
+    code: CodeScan<'s>,
+    name_macros: &'n [String],
+    test_depth: usize,
+}
+
+impl Walker<'_, '_> {
+    fn in_test<T>(&mut self, attrs: &[Attribute], visit: impl FnOnce(&mut Self) -> T) -> T {
+        let test = attrs.iter().any(is_test_attribute);
+        self.test_depth += usize::from(test);
+        self.code.in_test = self.test_depth > 0;
+        let result = visit(self);
+        self.test_depth -= usize::from(test);
+        self.code.in_test = self.test_depth > 0;
+        result
+    }
+
+    fn macro_call(&mut self, mac: &Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        self.code.macro_call(mac);
+        let saved = self.code.boundary(false);
+        let read = if self.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
+            self.code.interested_in(&mac.tokens)
+        } else {
+            true
+        };
+        if read {
+            if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                for arg in &args {
+                    self.visit_expr(arg);
+                }
+            }
+        }
+        self.code.restore(saved);
+    }
+}
+
+impl<'ast> Visit<'ast> for Walker<'_, '_> {
+    fn visit_attribute(&mut self, _: &'ast Attribute) {}
+
+    fn visit_file(&mut self, file: &'ast syn::File) {
+        self.code.enter_file(file);
+        visit::visit_file(self, file);
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        self.code.enter_item(item);
+        visit::visit_item(self, item);
+        self.code.exit_item(item);
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let pushed = self.code.enter_block(block);
+        visit::visit_block(self, block);
+        self.code.exit_block(pushed);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        let saved = self.code.enter_statement(stmt);
+        visit::visit_stmt(self, stmt);
+        self.code.exit_statement(saved);
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        let saved = self.code.boundary(true);
+        visit::visit_arm(self, arm);
+        self.code.restore(saved);
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        let start = fn_start(&syn::Visibility::Inherited, &item.sig);
+        self.code
+            .enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+        self.in_test(&item.attrs, |v| visit::visit_trait_item_fn(v, item));
+        self.code.exit_function();
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        self.in_test(&item.attrs, |v| visit::visit_item_mod(v, item));
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.in_test(&item.attrs, |v| visit::visit_item_fn(v, item));
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        let start = fn_start(&item.vis, &item.sig);
+        self.code
+            .enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+        self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
+        self.code.exit_function();
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.in_test(&item.attrs, |v| visit::visit_item_impl(v, item));
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        self.in_test(&item.attrs, |v| v.visit_expr(&item.expr));
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.in_test(&item.attrs, |v| v.visit_expr(&item.expr));
+    }
+
+    fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
+        self.visit_expr(&item.expr);
+    }
+
+    fn visit_trait_item_const(&mut self, item: &'ast syn::TraitItemConst) {
+        if let Some((_, expr)) = &item.default {
+            self.visit_expr(expr);
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        self.macro_call(mac);
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        let saved = self.code.enter_expr(expr);
+        match expr {
+            Expr::Lit(_) => {}
+            Expr::Reference(r) => self.visit_expr(&r.expr),
+            Expr::Paren(p) => self.visit_expr(&p.expr),
+            Expr::Group(g) => self.visit_expr(&g.expr),
+            Expr::Cast(c) => self.visit_expr(&c.expr),
+            Expr::Array(array) => {
+                for element in &array.elems {
+                    self.visit_expr(element);
+                }
+            }
+            Expr::Tuple(tuple) if tuple.elems.len() == 2 => {
+                self.visit_expr(&tuple.elems[0]);
+                self.visit_expr(&tuple.elems[1]);
+            }
+            Expr::Struct(s) => {
+                self.visit_path(&s.path);
+                for field in &s.fields {
+                    // A field is its own chain for SAFETY comments above statements.
+                    let saved = self.code.boundary(true);
+                    self.visit_expr(&field.expr);
+                    self.code.restore(saved);
+                }
+                if let Some(rest) = &s.rest {
+                    self.visit_expr(rest);
+                }
+            }
+            Expr::Assign(assign) => {
+                self.visit_expr(&assign.left);
+                self.visit_expr(&assign.right);
+            }
+            Expr::MethodCall(call) => {
+                self.visit_expr(&call.receiver);
+                for arg in &call.args {
+                    self.visit_expr(arg);
+                }
+            }
+            Expr::Call(call) => {
+                self.visit_expr(&call.func);
+                for arg in &call.args {
+                    self.visit_expr(arg);
+                }
+            }
+            Expr::Macro(mac) => self.macro_call(&mac.mac),
+            Expr::Closure(closure) => self.visit_expr(&closure.body),
+            _ => visit::visit_expr(self, expr),
+        }
+        self.code.exit_expr(expr, saved);
+    }
+}
