@@ -10,9 +10,8 @@
 
 mod common;
 
-use cargo_warden::rules::code::CodeRules;
-use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
-use common::repo;
+use cargo_warden::code::{CodePass, CodeSettings};
+use common::{pass_findings, repo};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -51,24 +50,17 @@ fn measure(corpus: &str, bar: f64) {
         "the {corpus} should label at least 100 findings, found {}",
         expected.len()
     );
-    let checks = source::SourceChecks {
-        secrets: None,
-        code: Some(CodeRules::embedded().expect("rules load")),
-    };
-    let options = WalkOptions {
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-    };
-    let scan = source::scan(&root, &options, checks).expect("the corpus scans");
+    let pass = CodePass::new(CodeSettings::default()).expect("rules load");
+    let (code, summary, warnings) = pass_findings(&root, &pass);
     assert!(
-        scan.warnings.is_empty(),
+        warnings.is_empty(),
         "every corpus file parses: {:?}",
-        scan.warnings
+        warnings
     );
     // Every rule ships at severity low or above: all findings count.
-    let found: BTreeSet<Label> = scan
-        .code
+    let found: BTreeSet<Label> = code
         .iter()
-        .map(|hit| (hit.file.clone(), hit.line, hit.rule.id.clone()))
+        .map(|hit| (hit.file.clone(), hit.line, hit.rule.clone()))
         .collect();
     let score = |found: &BTreeSet<Label>, expected: &BTreeSet<Label>| {
         let hits = found.intersection(expected).count();
@@ -86,7 +78,7 @@ fn measure(corpus: &str, bar: f64) {
     let (line_precision, line_recall) = score(&lines(&found), &lines(&expected));
     let mut report = format!(
         "code {corpus}: {} files, {} labelled findings, {} reported; by rule and line: precision {precision:.3}, recall {recall:.3}; by line: precision {line_precision:.3}, recall {line_recall:.3} (bar {bar})\n",
-        scan.summary.rust_files,
+        summary.rust_files,
         expected.len(),
         found.len()
     );
@@ -175,18 +167,11 @@ fn undocumented_unsafe_agrees_with_clippy() {
         );
         return;
     };
-    let checks = source::SourceChecks {
-        secrets: None,
-        code: Some(CodeRules::embedded().expect("rules load")),
-    };
-    let options = WalkOptions {
-        max_file_size: DEFAULT_MAX_FILE_SIZE,
-    };
-    let scan = source::scan(&crate_dir, &options, checks).expect("the fixture scans");
-    let ours: BTreeSet<(String, usize, usize)> = scan
-        .code
+    let pass = CodePass::new(CodeSettings::default()).expect("rules load");
+    let (code, _, _) = pass_findings(&crate_dir, &pass);
+    let ours: BTreeSet<(String, usize, usize)> = code
         .iter()
-        .filter(|hit| hit.rule.id == "undocumented-unsafe")
+        .filter(|hit| hit.rule == "undocumented-unsafe")
         .map(|hit| (hit.file.clone(), hit.line, hit.column))
         .collect();
     assert!(

@@ -4,10 +4,12 @@
 
 mod common;
 
+use cargo_warden::advisories::{NOTICE, UNMAINTAINED, VULNERABILITY};
 use cargo_warden::date::Date;
+use cargo_warden::finding::{DependencyKind, FindingKind, Severity};
 use cargo_warden::policy::ClockKind;
-use cargo_warden::report::{DependencyKind, FindingKind, GraphSource, Report, Severity};
-use cargo_warden::{scan, workspace, Check, ScanOptions};
+use cargo_warden::report::{GraphSource, Report};
+use cargo_warden::{advisories, scan, workspace, ScanOptions};
 
 fn today() -> Date {
     Date::parse("2026-11-22").unwrap()
@@ -21,7 +23,7 @@ fn scan_fixture(path: &str) -> Report {
         today(),
     );
     // Dependency matching only: the fixtures' source files are not what is tested here.
-    options.checks = vec![Check::Advisories];
+    options.checks = vec![advisories::NAME];
     options.cargo_metadata = false;
     options.clock = ClockKind::Published;
     scan(&options).unwrap()
@@ -33,7 +35,7 @@ fn matched(report: &Report) -> Vec<(String, String, String, FindingKind)> {
         .iter()
         .map(|f| {
             let f = &f.detection;
-            let p = f.package.as_ref().unwrap();
+            let p = f.package().unwrap();
             (f.rule.clone(), p.name.clone(), p.version.clone(), f.kind)
         })
         .collect();
@@ -56,31 +58,11 @@ fn edge_cases_match_exactly_the_affected_crates_io_packages() {
     assert_eq!(
         matched(&report),
         [
-            row(
-                "RUSTSEC-2019-0009",
-                "smallvec",
-                "0.6.9",
-                FindingKind::Vulnerability
-            ),
-            row(
-                "RUSTSEC-2099-0002",
-                "prerel",
-                "0.9.5",
-                FindingKind::Vulnerability
-            ),
-            row(
-                "RUSTSEC-2099-0002",
-                "prerel",
-                "1.0.0-beta.2",
-                FindingKind::Vulnerability
-            ),
-            row("RUSTSEC-2099-0004", "noticed", "1.5.0", FindingKind::Notice),
-            row(
-                "RUSTSEC-2099-0006",
-                "scored-v4",
-                "1.0.0",
-                FindingKind::Vulnerability
-            ),
+            row("RUSTSEC-2019-0009", "smallvec", "0.6.9", VULNERABILITY),
+            row("RUSTSEC-2099-0002", "prerel", "0.9.5", VULNERABILITY),
+            row("RUSTSEC-2099-0002", "prerel", "1.0.0-beta.2", VULNERABILITY),
+            row("RUSTSEC-2099-0004", "noticed", "1.5.0", NOTICE),
+            row("RUSTSEC-2099-0006", "scored-v4", "1.0.0", VULNERABILITY),
         ]
     );
     let v4 = report
@@ -88,7 +70,7 @@ fn edge_cases_match_exactly_the_affected_crates_io_packages() {
         .iter()
         .find(|f| f.detection.rule == "RUSTSEC-2099-0006")
         .unwrap();
-    let cvss = v4.detection.cvss.as_ref().unwrap();
+    let cvss = v4.detection.cvss().unwrap();
     assert!(cvss.vector.starts_with("CVSS:4.0/"));
     assert_eq!(cvss.score, 9.3);
     assert_eq!(v4.verdict.severity, Severity::Critical);
@@ -98,13 +80,7 @@ fn edge_cases_match_exactly_the_affected_crates_io_packages() {
         .find(|f| f.detection.rule == "RUSTSEC-2019-0009")
         .unwrap();
     assert_eq!(
-        smallvec
-            .detection
-            .package
-            .as_ref()
-            .unwrap()
-            .source
-            .as_deref(),
+        smallvec.detection.package().unwrap().source.as_deref(),
         Some("registry+https://github.com/rust-lang/crates.io-index")
     );
 }
@@ -133,7 +109,13 @@ fn every_lockfile_format_points_at_the_package_name_line() {
             "{file}"
         );
         assert_eq!(
-            finding.dependency.as_ref().unwrap().path,
+            finding
+                .advisory()
+                .unwrap()
+                .dependency
+                .as_ref()
+                .unwrap()
+                .path,
             ["app 0.1.0", "smallvec 0.6.9"],
             "{file}"
         );
@@ -152,14 +134,20 @@ fn demo_findings_carry_severity_fix_and_path() {
     };
     let smallvec = find("RUSTSEC-2019-0009");
     assert_eq!(smallvec.verdict.severity, Severity::Critical);
-    assert_eq!(smallvec.detection.cvss.as_ref().unwrap().score, 9.8);
-    let fix = smallvec.detection.fix.as_ref().unwrap();
+    assert_eq!(smallvec.detection.cvss().unwrap().score, 9.8);
+    let fix = smallvec.detection.advisory().unwrap().fix.as_ref().unwrap();
     assert_eq!(
         fix.command,
         "cargo update -p smallvec@0.6.9 --precise 0.6.10"
     );
     assert!(fix.semver_compatible);
-    let dependency = smallvec.detection.dependency.as_ref().unwrap();
+    let dependency = smallvec
+        .detection
+        .advisory()
+        .unwrap()
+        .dependency
+        .as_ref()
+        .unwrap();
     assert_eq!(
         dependency.path,
         ["demo-cli 0.1.0", "demo-app 0.1.0", "smallvec 0.6.9"]
@@ -171,8 +159,17 @@ fn demo_findings_carry_severity_fix_and_path() {
     assert_eq!(dependency.kind, None, "no kinds without cargo metadata");
 
     let time = find("RUSTSEC-2020-0071");
-    assert!(!time.detection.dependency.as_ref().unwrap().direct);
-    let fix = time.detection.fix.as_ref().unwrap();
+    assert!(
+        !time
+            .detection
+            .advisory()
+            .unwrap()
+            .dependency
+            .as_ref()
+            .unwrap()
+            .direct
+    );
+    let fix = time.detection.advisory().unwrap().fix.as_ref().unwrap();
     assert_eq!(
         (fix.version.as_str(), fix.semver_compatible),
         ("0.2.23", false)
@@ -181,11 +178,17 @@ fn demo_findings_carry_severity_fix_and_path() {
     // Unscored: medium by default; an unmaintained crate ranks low.
     let chrono = find("RUSTSEC-2020-0159");
     assert_eq!(
-        (chrono.verdict.severity, chrono.detection.cvss.is_none()),
+        (chrono.verdict.severity, chrono.detection.cvss().is_none()),
         (Severity::Medium, true)
     );
     // Declared where the last workspace member on the path names the next step.
-    let declared = smallvec.detection.declared_at.as_ref().unwrap();
+    let declared = smallvec
+        .detection
+        .advisory()
+        .unwrap()
+        .declared_at
+        .as_ref()
+        .unwrap();
     assert_eq!(
         (
             declared.file.as_str(),
@@ -195,7 +198,13 @@ fn demo_findings_carry_severity_fix_and_path() {
         ),
         ("crates/app/Cargo.toml", 10, 1, 9)
     );
-    let declared = time.detection.declared_at.as_ref().unwrap();
+    let declared = time
+        .detection
+        .advisory()
+        .unwrap()
+        .declared_at
+        .as_ref()
+        .unwrap();
     assert_eq!(
         (declared.file.as_str(), declared.line),
         ("crates/app/Cargo.toml", 8)
@@ -206,6 +215,8 @@ fn demo_findings_carry_severity_fix_and_path() {
     );
     let atty = find("RUSTSEC-2021-0145")
         .detection
+        .advisory()
+        .unwrap()
         .declared_at
         .as_ref()
         .unwrap();
@@ -217,9 +228,9 @@ fn demo_findings_carry_severity_fix_and_path() {
     let yaml = find("RUSTSEC-2024-0320");
     assert_eq!(
         (yaml.detection.kind, yaml.verdict.severity),
-        (FindingKind::Unmaintained, Severity::Low)
+        (UNMAINTAINED, Severity::Low)
     );
-    assert!(yaml.detection.fix.is_none());
+    assert!(yaml.detection.advisory().unwrap().fix.is_none());
 }
 
 #[test]
@@ -255,7 +266,7 @@ fn metadata_failure_falls_back_to_the_lockfile_graph_with_one_warning() {
         today(),
     );
     // Dependency matching only: the fixtures' source files are not what is tested here.
-    options.checks = vec![Check::Advisories];
+    options.checks = vec![advisories::NAME];
     let report = scan(&options).unwrap();
     let fallbacks: Vec<_> = report
         .warnings
@@ -360,7 +371,7 @@ fn osv_and_rustsec_records_of_one_vulnerability_merge() {
         today(),
     );
     // Dependency matching only: the fixtures' source files are not what is tested here.
-    options.checks = vec![Check::Advisories];
+    options.checks = vec![advisories::NAME];
     options.cargo_metadata = false;
     options.clock = ClockKind::Published;
     options.sources.osv = vec![dir.path().to_path_buf()];
@@ -368,7 +379,7 @@ fn osv_and_rustsec_records_of_one_vulnerability_merge() {
     let smallvec: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| f.detection.package.as_ref().unwrap().name == "smallvec")
+        .filter(|f| f.detection.package().unwrap().name == "smallvec")
         .collect();
     assert_eq!(smallvec.len(), 1, "one finding for the merged advisory");
     let d = &smallvec[0].detection;
@@ -377,19 +388,21 @@ fn osv_and_rustsec_records_of_one_vulnerability_merge() {
         d.title,
         "Double-free and use-after-free in SmallVec::grow()"
     );
-    assert_eq!(d.advisory_sources, ["osv", "rustsec"]);
+    assert_eq!(d.advisory().unwrap().advisory_sources, ["osv", "rustsec"]);
     assert!(d
+        .advisory()
+        .unwrap()
         .references
         .contains(&"https://example.com/ghsa".to_owned()));
-    assert_eq!(d.aliases, ["CVE-2019-15551", "GHSA-mm7v-vpv8-xfc3"]);
+    assert_eq!(d.aliases(), ["CVE-2019-15551", "GHSA-mm7v-vpv8-xfc3"]);
 
     let libc = report
         .findings
         .iter()
         .find(|f| f.detection.rule == "GHSA-xxxx-only-0001")
         .unwrap();
-    assert_eq!(libc.detection.advisory_sources, ["osv"]);
-    assert_eq!(libc.detection.cvss.as_ref().unwrap().score, 7.5);
+    assert_eq!(libc.detection.advisory().unwrap().advisory_sources, ["osv"]);
+    assert_eq!(libc.detection.cvss().unwrap().score, 7.5);
     assert_eq!(libc.verdict.severity, Severity::High);
     let warnings: Vec<_> = report
         .warnings
@@ -431,7 +444,7 @@ fn osv_zip_reads_like_a_directory() {
             today(),
         );
         // Dependency matching only: the fixtures' source files are not what is tested here.
-        options.checks = vec![Check::Advisories];
+        options.checks = vec![advisories::NAME];
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
         options.sources.rustsec = None;
@@ -462,7 +475,7 @@ fn osv_zip_reads_like_a_directory() {
         today(),
     );
     // Dependency matching only: the fixtures' source files are not what is tested here.
-    options.checks = vec![Check::Advisories];
+    options.checks = vec![advisories::NAME];
     options.sources.osv = vec![dir.path().join("fake.zip")];
     let err = scan(&options).unwrap_err().to_string();
     assert!(

@@ -7,7 +7,7 @@ mod common;
 
 use cargo_warden::date::Date;
 use cargo_warden::policy::ClockKind;
-use cargo_warden::{scan, Check, ScanOptions};
+use cargo_warden::{advisories, scan, ScanOptions};
 use std::collections::{BTreeMap, BTreeSet};
 
 type Row = (String, String, String, String);
@@ -66,7 +66,7 @@ fn assert_parity(shared: &std::path::Path, sources: impl Fn(&mut ScanOptions)) {
             Date::parse("2026-11-22").unwrap(),
         );
         // Dependency matching only: the fixtures' source files are not what is tested here.
-        options.checks = vec![Check::Advisories];
+        options.checks = vec![advisories::NAME];
         options.cargo_metadata = false;
         options.clock = ClockKind::Published;
         sources(&mut options);
@@ -84,7 +84,7 @@ fn assert_parity(shared: &std::path::Path, sources: impl Fn(&mut ScanOptions)) {
             .iter()
             .map(|f| {
                 let f = &f.detection;
-                let package = f.package.as_ref().unwrap();
+                let package = f.package().unwrap();
                 (
                     f.kind.as_str().to_owned(),
                     f.rule.clone(),

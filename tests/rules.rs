@@ -2,10 +2,27 @@
 //! alone, it leaves alone. The same entries generate `explain` and the SARIF help, so this keeps
 //! the documentation honest.
 
-use cargo_warden::rules::code::CodeRules;
-use cargo_warden::rules::secrets::{SecretRules, Slot};
-use cargo_warden::rules::RuleDoc;
-use cargo_warden::source::{code_in, secrets_in, FileKind};
+use cargo_warden::code::{CodeFile, CodePass, CodeRules, CodeSettings};
+use cargo_warden::finding::{Detection, RuleDoc};
+use cargo_warden::secrets::{SecretRules, SecretSettings, SecretsPass, Slot};
+use cargo_warden::source::{scan_text, FileKind, SourcePass};
+
+/// What one pass makes of one Rust file's text: the ids of the rules it raises, and the
+/// unparsable warning's message if syn cannot parse it.
+fn rust_rule_ids<T: 'static>(
+    pass: &dyn SourcePass,
+    source: &str,
+    detections: impl Fn(T) -> Vec<Detection>,
+) -> (Vec<String>, Option<String>) {
+    let (unparsable, results) = scan_text(FileKind::Rust, source, "src/example.rs", &[pass]);
+    let ids = results
+        .into_iter()
+        .filter_map(|(_, result)| result.downcast::<T>().ok())
+        .flat_map(|found| detections(*found))
+        .map(|detection| detection.rule)
+        .collect();
+    (ids, unparsable.map(|warning| warning.message))
+}
 
 #[test]
 fn every_secrets_rule_flags_its_examples_and_only_those() {
@@ -62,7 +79,7 @@ fn found_by(
     failures: &mut Vec<String>,
 ) -> Vec<String> {
     match doc.example_language {
-        "rust" => rust_rules(rules, example, failures),
+        "rust" => rust_rules(example, failures),
         _ => rules
             .check(example, &Slot::Free)
             .iter()
@@ -71,24 +88,18 @@ fn found_by(
     }
 }
 
-fn rust_rules(
-    rules: &'static SecretRules,
-    source: &str,
-    failures: &mut Vec<String>,
-) -> Vec<String> {
-    let (hits, unparsable) = secrets_in(FileKind::Rust, source, "src/example.rs", rules);
-    if let Some(warning) = unparsable {
-        failures.push(format!(
-            "example does not parse ({}): {source}",
-            warning.message
-        ));
+fn rust_rules(source: &str, failures: &mut Vec<String>) -> Vec<String> {
+    let pass = SecretsPass::new(SecretSettings::default()).expect("the embedded rules load");
+    let (ids, unparsable) = rust_rule_ids(&pass, source, |found: Vec<Detection>| found);
+    if let Some(message) = unparsable {
+        failures.push(format!("example does not parse ({message}): {source}"));
     }
-    hits.into_iter().map(|hit| hit.rule.id.clone()).collect()
+    ids
 }
 
 #[test]
 fn every_rule_documents_itself() {
-    for doc in cargo_warden::rules::all().expect("rules load") {
+    for doc in cargo_warden::checks::rules().expect("rules load") {
         assert!(!doc.title.is_empty(), "{}: title", doc.id);
         assert!(doc.description.len() > 20, "{}: description", doc.id);
         assert!(doc.remediation.len() > 20, "{}: remediation", doc.id);
@@ -105,6 +116,7 @@ fn every_rule_documents_itself() {
 #[test]
 fn every_code_rule_flags_its_examples_and_only_those() {
     let rules = CodeRules::embedded().expect("the embedded code rules load");
+    let pass = CodePass::new(CodeSettings::default()).expect("the embedded code rules load");
     let mut failures = Vec::new();
     let mut checked = 0;
     for doc in rules.docs() {
@@ -114,18 +126,12 @@ fn every_code_rule_flags_its_examples_and_only_those() {
             doc.id
         );
         let found = |example: &str, failures: &mut Vec<String>| -> Vec<String> {
-            let findings = code_in(example, "src/example.rs", rules);
-            if let Some(warning) = &findings.unparsable {
-                failures.push(format!(
-                    "example does not parse ({}): {example}",
-                    warning.message
-                ));
+            let (ids, unparsable) =
+                rust_rule_ids(&pass, example, |found: CodeFile| found.detections);
+            if let Some(message) = unparsable {
+                failures.push(format!("example does not parse ({message}): {example}"));
             }
-            findings
-                .code
-                .iter()
-                .map(|hit| hit.rule.id.clone())
-                .collect()
+            ids
         };
         for example in &doc.must_match {
             checked += 1;
@@ -167,7 +173,9 @@ fn readme_rule_table_is_generated_from_the_rules() {
         .expect("README has the code rules table");
     let body_start = start + readme[start..].find("-->\n").unwrap() + 4;
     let end = readme.find("<!-- code-rules:end -->").unwrap();
-    let table = cargo_warden::rules::markdown_table(cargo_warden::rules::RuleCheck::Code).unwrap();
+    let rules = cargo_warden::checks::rules().unwrap();
+    let table =
+        cargo_warden::finding::markdown_table(rules.iter().filter(|doc| doc.check == "code"));
     assert_eq!(
         &readme[body_start..end],
         table,

@@ -5,9 +5,8 @@
 
 mod common;
 
-use cargo_warden::rules::secrets::SecretRules;
-use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
-use common::repo;
+use cargo_warden::secrets::{SecretSettings, SecretsPass};
+use common::{pass_findings, repo};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -78,20 +77,9 @@ fn measure(corpus: &str, bar: f64) {
         "the {corpus} should label at least 100 secrets, found {}",
         expected.len()
     );
-    let checks = source::SourceChecks {
-        secrets: Some(SecretRules::embedded().expect("rules load")),
-        code: None,
-    };
-    let scan = source::scan(
-        &root,
-        &WalkOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        },
-        checks,
-    )
-    .expect("the corpus scans");
-    let found: BTreeSet<(String, usize)> = scan
-        .secrets
+    let pass = SecretsPass::new(SecretSettings::default()).expect("rules load");
+    let (secrets, summary, _) = pass_findings(&root, &pass);
+    let found: BTreeSet<(String, usize)> = secrets
         .iter()
         .map(|hit| (hit.file.clone(), hit.line))
         .collect();
@@ -103,16 +91,16 @@ fn measure(corpus: &str, bar: f64) {
     let recall = true_positives as f64 / expected.len().max(1) as f64;
 
     let rule_of = |file: &str, line: usize| {
-        scan.secrets
+        secrets
             .iter()
             .filter(|hit| hit.file == file && hit.line == line)
-            .map(|hit| hit.rule.id.as_str())
+            .map(|hit| hit.rule.as_str())
             .collect::<Vec<_>>()
             .join(",")
     };
     let mut report = format!(
         "secrets {corpus}: {} files, {} labelled lines, {} reported lines; precision {precision:.3}, recall {recall:.3} (bar {bar})\n",
-        scan.summary.files,
+        summary.files,
         expected.len(),
         found.len()
     );

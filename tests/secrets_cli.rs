@@ -7,7 +7,8 @@ mod common;
 use common::{json, run};
 
 use assert_cmd::Command;
-use cargo_warden::source::{self, WalkOptions, DEFAULT_MAX_FILE_SIZE};
+use cargo_warden::secrets::{SecretSettings, SecretsPass};
+use cargo_warden::source;
 use std::path::Path;
 
 const TODAY: &str = "2026-11-22";
@@ -148,20 +149,22 @@ fn a_tree_without_a_lockfile_is_scanned_for_secrets_and_findings_carry_no_secret
 #[test]
 fn no_report_format_ever_shows_a_secret_in_full() {
     let root = common::fixture("secrets/corpus");
-    let checks = source::SourceChecks {
-        secrets: Some(cargo_warden::rules::secrets::SecretRules::embedded().unwrap()),
-        code: None,
-    };
-    let scan = source::scan(
-        &root,
-        &WalkOptions {
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        },
-        checks,
-    )
-    .unwrap();
-    let secrets: Vec<&str> = scan
-        .secrets
+    let pass = SecretsPass::new(SecretSettings::default()).unwrap();
+    let mut hits = Vec::new();
+    for entry in ignore::WalkBuilder::new(&root)
+        .hidden(false)
+        .build()
+        .flatten()
+    {
+        let path = entry.path();
+        let (Some(kind), Ok(text)) = (source::classify(path), std::fs::read_to_string(path)) else {
+            continue;
+        };
+        let relative = path.strip_prefix(&root).unwrap().to_string_lossy();
+        let (_, found) = source::read_text(kind, &text, &relative, "", |file| pass.hits(file));
+        hits.extend(found);
+    }
+    let secrets: Vec<&str> = hits
         .iter()
         .map(|hit| hit.secret.as_str())
         .filter(|secret| secret.chars().count() >= 8)

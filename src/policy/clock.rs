@@ -9,7 +9,7 @@
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::report::{Detection, Origin};
+use crate::finding::{ClockSource, Detection, Origin};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -50,31 +50,6 @@ impl ClockKind {
     pub fn from_name(name: &str) -> Option<ClockKind> {
         ClockKind::ALL.into_iter().find(|k| k.name() == name)
     }
-}
-
-impl ClockSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClockSource::Introduced => "introduced",
-            ClockSource::Published => "published",
-            ClockSource::FirstSeen => "first-seen",
-            ClockSource::Today => "today",
-        }
-    }
-}
-
-/// Where a finding's clock start came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClockSource {
-    /// The commit that brought the affected version or line in.
-    Introduced,
-    /// The advisory's publication date.
-    Published,
-    /// The baseline's record.
-    FirstSeen,
-    /// Nothing earlier was known: the clock starts with this run.
-    Today,
 }
 
 /// Clock starts for every detection, in order.
@@ -469,7 +444,7 @@ pub const BASELINE_FILE: &str = "warden-baseline.json";
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = crate::config::read(path)?;
+        let text = crate::toml_doc::read(path)?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| Error::Config {
             path: path.to_path_buf(),
             line: err.line(),

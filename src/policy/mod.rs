@@ -3,17 +3,20 @@
 //! computed here, once, before any report is written, so every output format and the exit code
 //! agree.
 
+pub mod cfg;
 mod clock;
+mod ignore;
 mod spec;
 
-pub use clock::{
-    starts, Baseline, BaselineEntry, ClockKind, ClockSource, LineDates, BASELINE_FILE,
-};
-pub use spec::{DayCount, Policy, Tier, DEFAULT_PRESET, PRESETS};
+pub use cfg::{PolicyChoice, PolicySection};
+pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
+pub use ignore::{IgnoreRule, PackageScope};
+pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
 
-use crate::config::IgnoreRule;
 use crate::date::Date;
-use crate::report::{Detection, FailOn, Finding, Gate, Status, Verdict, Warning};
+use crate::finding::{
+    ClockSource, Detection, FailOn, Finding, Gate, Severity, Status, Verdict, Warning,
+};
 
 /// What the policy needs besides the detections.
 pub struct Judgement<'a> {
@@ -43,8 +46,8 @@ impl Judgement<'_> {
                     Some(declared) => self.policy.tier(declared).severity,
                     None => self.policy.severity(
                         detection.kind,
-                        detection.cvss.as_ref().map(|c| c.score),
-                        &detection.categories,
+                        detection.cvss().map(|c| c.score),
+                        detection.categories(),
                     ),
                 };
                 let due = self.policy.due(clock_start, severity);
@@ -91,9 +94,9 @@ impl Judgement<'_> {
         self.ignores.iter().position(|rule| {
             // A fingerprint accepts one finding (a secret in one file) rather than a whole rule.
             let id_matches = rule.id == detection.rule
-                || detection.aliases.contains(&rule.id)
+                || detection.aliases().contains(&rule.id)
                 || rule.id == detection.fingerprint;
-            let package_matches = match (&rule.package, &detection.package) {
+            let package_matches = match (&rule.package, detection.package()) {
                 (None, _) => true,
                 (Some(scope), Some(package)) => scope.matches(&package.name, &package.version),
                 (Some(_), None) => false,
@@ -103,10 +106,8 @@ impl Judgement<'_> {
     }
 
     fn ignore_warnings(&self, state: &[IgnoreUse]) -> Vec<Warning> {
-        let warning = |code, message| Warning {
-            code,
-            file: self.config_file.map(str::to_owned),
-            message,
+        let warning = |code, message: String| {
+            Warning::new(code, self.config_file.map(str::to_owned), message)
         };
         let mut warnings = Vec::new();
         for (rule, state) in self.ignores.iter().zip(state) {
@@ -141,7 +142,6 @@ enum IgnoreUse {
 
 /// Whether an active finding breaches one condition.
 fn breaches(condition: FailOn, verdict: &Verdict) -> bool {
-    use crate::report::Severity;
     match condition {
         FailOn::Overdue => verdict.status == Status::Overdue,
         FailOn::DueSoon => matches!(verdict.status, Status::Overdue | Status::DueSoon),

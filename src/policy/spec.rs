@@ -2,10 +2,12 @@
 //! and which tier unscored findings get. Presets live in `rules/policies/` and are embedded; a team
 //! can pass its own file in the same format.
 
-use crate::config::{error_at, from_toml, read};
 use crate::date::Date;
 use crate::error::Result;
-use crate::report::{FindingKind, Severity};
+use crate::finding::{FindingKind, Severity};
+use crate::toml_doc::{error_at, from_toml, read, unknown_key};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,16 +61,36 @@ pub struct Policy {
     pub unscored: Unscored,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Tiers for findings without a CVSS score: one per kind of finding, in the order the checks
+/// declare their kinds (a kind the file does not name takes the kind's own default), and RustSec
+/// categories that raise unscored findings of the kinds that have them.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Unscored {
-    pub vulnerability: Severity,
-    pub unsound: Severity,
-    pub unmaintained: Severity,
-    pub notice: Severity,
-    pub secret: Severity,
-    pub code: Severity,
-    /// RustSec category -> tier, for unscored vulnerabilities.
+    pub kinds: Vec<(&'static str, Severity)>,
+    /// RustSec category -> tier.
     pub categories: BTreeMap<String, Severity>,
+}
+
+impl Unscored {
+    /// The tier of an unscored finding of `kind`, before categories.
+    pub fn of(&self, kind: FindingKind) -> Severity {
+        self.kinds
+            .iter()
+            .find(|(name, _)| *name == kind.name)
+            .map_or(kind.default_tier, |(_, severity)| *severity)
+    }
+}
+
+/// As the report shows it: each kind's tier, then the categories.
+impl Serialize for Unscored {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.kinds.len() + 1))?;
+        for (kind, severity) in &self.kinds {
+            map.serialize_entry(kind, severity)?;
+        }
+        map.serialize_entry("categories", &self.categories)?;
+        map.end()
+    }
 }
 
 #[derive(Deserialize)]
@@ -81,6 +103,7 @@ struct RawPolicy {
     #[serde(default = "default_due_soon")]
     due_soon: u32,
     tiers: Spanned<Vec<RawTier>>,
+    #[serde(default)]
     unscored: RawUnscored,
 }
 
@@ -96,35 +119,67 @@ struct RawTier {
     days: Spanned<u32>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// `[unscored]`: a tier per kind (which kinds exist depends on the checks, so the keys are checked
+/// after reading), and `[unscored.categories]`.
+#[derive(Default)]
 struct RawUnscored {
-    vulnerability: Spanned<String>,
-    unsound: Spanned<String>,
-    unmaintained: Spanned<String>,
-    notice: Spanned<String>,
-    secret: Spanned<String>,
-    code: Spanned<String>,
-    #[serde(default)]
+    kinds: Vec<(Spanned<String>, Spanned<String>)>,
     categories: BTreeMap<String, Spanned<String>>,
 }
 
+impl<'de> Deserialize<'de> for RawUnscored {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct RawUnscoredVisitor;
+        impl<'de> Visitor<'de> for RawUnscoredVisitor {
+            type Value = RawUnscored;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of tiers by kind of finding")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<RawUnscored, A::Error> {
+                let mut raw = RawUnscored::default();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if key.get_ref() == "categories" {
+                        raw.categories = map.next_value()?;
+                    } else {
+                        raw.kinds.push((key, map.next_value()?));
+                    }
+                }
+                Ok(raw)
+            }
+        }
+        deserializer.deserialize_map(RawUnscoredVisitor)
+    }
+}
+
 impl Policy {
-    pub fn preset(name: &str) -> Option<Policy> {
+    /// An embedded preset by name, for findings of `kinds`.
+    pub fn preset(name: &str, kinds: &[FindingKind]) -> Option<Policy> {
         let (_, text) = PRESETS.iter().find(|(preset, _)| *preset == name)?;
         // The presets are tested to parse (see the tests below), so this cannot fail at run time.
-        Policy::parse(text, Path::new(&format!("rules/policies/{name}.toml"))).ok()
+        Policy::parse(
+            text,
+            Path::new(&format!("rules/policies/{name}.toml")),
+            kinds,
+        )
+        .ok()
     }
 
-    pub fn default_preset() -> Policy {
-        Policy::preset(DEFAULT_PRESET).expect("the default preset is valid (tested)")
+    pub fn default_preset(kinds: &[FindingKind]) -> Policy {
+        Policy::preset(DEFAULT_PRESET, kinds).expect("the default preset is valid (tested)")
     }
 
-    pub fn load(path: &Path) -> Result<Policy> {
-        Policy::parse(&read(path)?, path)
+    pub fn load(path: &Path, kinds: &[FindingKind]) -> Result<Policy> {
+        Policy::parse(&read(path)?, path, kinds)
     }
 
-    pub fn parse(text: &str, path: &Path) -> Result<Policy> {
+    /// A policy file for findings of `kinds` (the kinds the checks declare): `[unscored]` may name
+    /// any of them, and those it does not name take the kind's own default.
+    pub fn parse(text: &str, path: &Path, kinds: &[FindingKind]) -> Result<Policy> {
         let raw: RawPolicy = from_toml(text, path)?;
         let at = |offset: usize, message: String| error_at(text, path, offset, message);
         let severity = |value: &Spanned<String>| {
@@ -196,6 +251,18 @@ impl Policy {
             Some(_) => {}
         }
 
+        let mut named = BTreeMap::new();
+        for (kind, tier) in &raw.unscored.kinds {
+            if !kinds.iter().any(|k| k.name == kind.get_ref()) {
+                let mut expected: Vec<&str> = kinds.iter().map(|k| k.name).collect();
+                expected.push("categories");
+                return Err(at(
+                    kind.span().start,
+                    unknown_key(kind.get_ref(), &expected),
+                ));
+            }
+            named.insert(kind.get_ref().as_str(), severity(tier)?);
+        }
         let mut categories = BTreeMap::new();
         for (category, tier) in &raw.unscored.categories {
             categories.insert(category.clone(), severity(tier)?);
@@ -208,20 +275,21 @@ impl Policy {
             due_soon: raw.due_soon,
             tiers,
             unscored: Unscored {
-                vulnerability: severity(&raw.unscored.vulnerability)?,
-                unsound: severity(&raw.unscored.unsound)?,
-                unmaintained: severity(&raw.unscored.unmaintained)?,
-                notice: severity(&raw.unscored.notice)?,
-                secret: severity(&raw.unscored.secret)?,
-                code: severity(&raw.unscored.code)?,
+                kinds: kinds
+                    .iter()
+                    .map(|kind| {
+                        let tier = named.get(kind.name).copied();
+                        (kind.name, tier.unwrap_or(kind.default_tier))
+                    })
+                    .collect(),
                 categories,
             },
         })
     }
 
     /// The tier of a finding: by CVSS base score when there is one, otherwise by kind (and, for
-    /// vulnerabilities, by RustSec category). A tier the policy does not define falls to the next
-    /// less severe one it does (FedRAMP: critical counts as high).
+    /// kinds that have them, by RustSec category). A tier the policy does not define falls to the
+    /// next less severe one it does (FedRAMP: critical counts as high).
     pub fn severity(
         &self,
         kind: FindingKind,
@@ -235,17 +303,15 @@ impl Policy {
                 .find(|tier| score >= tier.min_cvss)
                 .map_or(self.lowest().severity, |tier| tier.severity);
         }
-        let by_kind = match kind {
-            FindingKind::Vulnerability => categories
+        let own = self.unscored.of(kind);
+        let by_kind = if kind.categorised {
+            categories
                 .iter()
                 .filter_map(|c| self.unscored.categories.get(c).copied())
                 .min()
-                .unwrap_or(self.unscored.vulnerability),
-            FindingKind::Unsound => self.unscored.unsound,
-            FindingKind::Unmaintained => self.unscored.unmaintained,
-            FindingKind::Notice => self.unscored.notice,
-            FindingKind::Secret => self.unscored.secret,
-            FindingKind::Code => self.unscored.code,
+                .unwrap_or(own)
+        } else {
+            own
         };
         self.tier(by_kind).severity
     }
@@ -281,18 +347,36 @@ mod tests {
         Date::parse(text).unwrap()
     }
 
+    /// Kinds as a check would declare them (the policy knows none of its own).
+    const fn kind(name: &'static str, default_tier: Severity, categorised: bool) -> FindingKind {
+        FindingKind {
+            name,
+            check: "test",
+            rule_name: "Test",
+            default_tier,
+            categorised,
+        }
+    }
+    const VULNERABILITY: FindingKind = kind("vulnerability", Severity::Medium, true);
+    const UNSOUND: FindingKind = kind("unsound", Severity::Medium, false);
+    const UNMAINTAINED: FindingKind = kind("unmaintained", Severity::Low, false);
+    const NOTICE: FindingKind = kind("notice", Severity::Low, false);
+    const SECRET: FindingKind = kind("secret", Severity::Critical, false);
+    const CODE: FindingKind = kind("code", Severity::Medium, false);
+    const KINDS: [FindingKind; 6] = [VULNERABILITY, UNSOUND, UNMAINTAINED, NOTICE, SECRET, CODE];
+
     #[test]
     fn presets_parse() {
         for (name, _) in PRESETS {
-            let policy = Policy::preset(name).unwrap_or_else(|| panic!("{name}"));
+            let policy = Policy::preset(name, &KINDS).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(policy.name, name);
         }
     }
 
     #[test]
     fn atlassian_tiers_and_days() {
-        let policy = Policy::default_preset();
-        let v = FindingKind::Vulnerability;
+        let policy = Policy::default_preset(&KINDS);
+        let v = VULNERABILITY;
         assert_eq!(policy.severity(v, Some(9.8), &[]), Severity::Critical);
         assert_eq!(policy.severity(v, Some(9.0), &[]), Severity::Critical);
         assert_eq!(policy.severity(v, Some(8.9), &[]), Severity::High);
@@ -308,9 +392,9 @@ mod tests {
 
     #[test]
     fn unscored_findings_take_kind_and_category_defaults() {
-        let policy = Policy::default_preset();
+        let policy = Policy::default_preset(&KINDS);
         let cats = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let v = FindingKind::Vulnerability;
+        let v = VULNERABILITY;
         assert_eq!(policy.severity(v, None, &[]), Severity::Medium);
         assert_eq!(
             policy.severity(v, None, &cats(&["denial-of-service"])),
@@ -325,23 +409,17 @@ mod tests {
             Severity::Critical
         );
         assert_eq!(
-            policy.severity(FindingKind::Unsound, None, &cats(&["memory-corruption"])),
+            policy.severity(UNSOUND, None, &cats(&["memory-corruption"])),
             Severity::Medium
         );
-        assert_eq!(
-            policy.severity(FindingKind::Unmaintained, None, &[]),
-            Severity::Low
-        );
-        assert_eq!(
-            policy.severity(FindingKind::Notice, None, &[]),
-            Severity::Low
-        );
+        assert_eq!(policy.severity(UNMAINTAINED, None, &[]), Severity::Low);
+        assert_eq!(policy.severity(NOTICE, None, &[]), Severity::Low);
     }
 
     #[test]
     fn fedramp_counts_critical_as_high() {
-        let policy = Policy::preset("fedramp").unwrap();
-        let v = FindingKind::Vulnerability;
+        let policy = Policy::preset("fedramp", &KINDS).unwrap();
+        let v = VULNERABILITY;
         assert_eq!(policy.severity(v, Some(9.8), &[]), Severity::High);
         assert_eq!(
             policy.severity(v, None, &["malicious".to_string()]),
@@ -360,7 +438,7 @@ mod tests {
         let text = PRESETS[0]
             .1
             .replace("days = \"calendar\"", "days = \"business\"");
-        let policy = Policy::parse(&text, Path::new("p.toml")).unwrap();
+        let policy = Policy::parse(&text, Path::new("p.toml"), &KINDS).unwrap();
         // Friday 2026-11-27 + 10 business days = Friday 2026-12-11.
         assert_eq!(
             policy.due(d("2026-11-27"), Severity::Critical),
@@ -371,7 +449,7 @@ mod tests {
     #[test]
     fn malformed_policies_name_line_and_key() {
         let err = |text: String| {
-            Policy::parse(&text, Path::new("p.toml"))
+            Policy::parse(&text, Path::new("p.toml"), &KINDS)
                 .unwrap_err()
                 .to_string()
         };
@@ -397,5 +475,42 @@ mod tests {
         assert!(e.contains("tiers must go from most to least severe"), "{e}");
         let e = err(base.replace("days = 10 ", "days = 0 "));
         assert!(e.contains("`days` must be at least 1"), "{e}");
+        let e = err(base.replace("notice = \"low\"", "notices = \"low\""));
+        assert!(
+            e.contains("unknown key `notices`; did you mean `notice`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_kind_the_policy_does_not_name_takes_its_own_default() {
+        let text = PRESETS[0].1.replace("unsound = \"medium\"", "");
+        let new_kind = kind("new-kind", Severity::High, false);
+        let kinds = [
+            VULNERABILITY,
+            UNSOUND,
+            UNMAINTAINED,
+            NOTICE,
+            SECRET,
+            CODE,
+            new_kind,
+        ];
+        let policy = Policy::parse(&text, Path::new("p.toml"), &kinds).unwrap();
+        assert_eq!(policy.severity(UNSOUND, None, &[]), Severity::Medium);
+        assert_eq!(policy.severity(new_kind, None, &[]), Severity::High);
+        let text = "name = \"n\"\ntitle = \"t\"\ndays = \"calendar\"\n[[tiers]]\nseverity = \"low\"\nmin-cvss = 0.0\ndays = 5\n";
+        let policy = Policy::parse(text, Path::new("p.toml"), &kinds).unwrap();
+        assert_eq!(
+            policy.unscored.kinds,
+            [
+                ("vulnerability", Severity::Medium),
+                ("unsound", Severity::Medium),
+                ("unmaintained", Severity::Low),
+                ("notice", Severity::Low),
+                ("secret", Severity::Critical),
+                ("code", Severity::Medium),
+                ("new-kind", Severity::High)
+            ]
+        );
     }
 }

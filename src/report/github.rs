@@ -7,7 +7,8 @@
 //! [`PER_LEVEL`] per level are printed, and a last notice says how many were left out and where
 //! to find them, instead of letting GitHub lose them without a word.
 
-use super::{deadline, plural, Emitter, Finding, Report, Status};
+use super::{deadline, plural, Emitter, Report};
+use crate::finding::{Finding, Severity, Status};
 use std::io::{self, Write};
 
 /// Annotations GitHub shows per level (error, warning, notice) in one step.
@@ -69,7 +70,7 @@ fn escape_property(text: &str) -> String {
 struct Annotation {
     level: Level,
     /// Sorts the most urgent first within a level.
-    urgency: (i64, super::Severity),
+    urgency: (i64, Severity),
     properties: Vec<(&'static str, String)>,
     message: String,
 }
@@ -90,7 +91,7 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
         "title",
         format!("{} ({}): {}", d.rule, v.severity.as_str(), d.title),
     ));
-    let what = if d.kind.is_dependency() {
+    let what = if d.is_dependency() {
         d.subject()
     } else {
         d.description.clone()
@@ -104,7 +105,7 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
         message.push_str("\nfix: ");
         message.push_str(step);
     }
-    if let Some(url) = &d.url {
+    if let Some(url) = d.advisory().and_then(|a| a.url.as_ref()) {
         message.push_str("\nmore: ");
         message.push_str(url);
     }
@@ -145,7 +146,7 @@ impl Emitter for Github {
         annotations.extend(report.warnings.iter().map(|warning| {
             Annotation {
                 level: Level::Warning,
-                urgency: (i64::MAX, super::Severity::Low),
+                urgency: (i64::MAX, Severity::Low),
                 properties: warning
                     .file
                     .iter()

@@ -2,7 +2,8 @@
 //! with where it is, when it is due, how it is reached and what to run; then one summary line and
 //! the gate's verdict with the findings that broke it.
 
-use super::{deadline, plural, Emitter, Finding, Report, Severity, Status};
+use super::{deadline, plural, Emitter, Report};
+use crate::finding::{Finding, Severity, Status};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
@@ -49,7 +50,7 @@ impl Human {
             d.kind.as_str(),
             self.paint(BOLD, &d.subject())
         )?;
-        if d.kind.is_dependency() {
+        if d.is_dependency() {
             writeln!(out, "  {}", d.title)?;
         } else {
             // Source findings: the title plus what was found (the redacted secret and where it
@@ -89,17 +90,18 @@ impl Human {
             d.line,
             d.column
         )?;
-        if let Some(cvss) = &d.cvss {
+        let advisory = d.advisory();
+        if let Some(cvss) = d.cvss() {
             writeln!(out, "  cvss:  {} ({})", cvss.score, cvss.vector)?;
         }
-        if let Some(span) = &d.declared_at {
+        if let Some(span) = advisory.and_then(|a| a.declared_at.as_ref()) {
             writeln!(
                 out,
                 "  from:  {}:{} ({})",
                 span.file, span.line, span.message
             )?;
         }
-        if let Some(dependency) = &d.dependency {
+        if let Some(dependency) = advisory.and_then(|a| a.dependency.as_ref()) {
             let mut how = Vec::new();
             if dependency.direct {
                 how.push("direct");
@@ -117,10 +119,10 @@ impl Human {
         if let Some(step) = d.next_step() {
             writeln!(out, "  fix:   {step}")?;
         }
-        if !d.aliases.is_empty() {
-            writeln!(out, "  also:  {}", d.aliases.join(", "))?;
+        if !d.aliases().is_empty() {
+            writeln!(out, "  also:  {}", d.aliases().join(", "))?;
         }
-        if let Some(url) = &d.url {
+        if let Some(url) = advisory.and_then(|a| a.url.as_ref()) {
             writeln!(out, "  more:  {url}")?;
         }
         writeln!(out)
@@ -170,69 +172,26 @@ impl Emitter for Human {
             }
         }
 
-        let packages: usize = report.workspaces.iter().map(|w| w.packages).sum();
-        let lockfiles = report.workspaces.len();
-        let against = report
-            .database
-            .as_ref()
-            .map(|db| {
-                format!(
-                    " against {}",
-                    plural(db.advisories, "advisory").replace("advisorys", "advisories")
-                )
-            })
-            .unwrap_or_default();
         let breakdown = if counts.is_empty() {
             String::new()
         } else {
             format!(": {}", counts.join(", "))
         };
-        let mut scanned = Vec::new();
-        if !report.workspaces.is_empty() || report.advisories.is_some() {
-            scanned.push(format!(
-                "{} in {}{against}",
-                plural(packages, "package"),
-                plural(lockfiles, "lockfile")
-            ));
-        }
-        if let Some(sources) = &report.sources {
-            let size = if sources.bytes >= 1_000_000 {
-                format!("{:.1} MB", sources.bytes as f64 / 1e6)
-            } else {
-                format!("{:.1} kB", sources.bytes as f64 / 1e3)
-            };
-            let purpose: Vec<&str> = ["secrets", "code"]
-                .into_iter()
-                .filter(|check| report.checks.contains(check))
-                .collect();
-            scanned.push(format!(
-                "{} ({size}) for {}",
-                plural(sources.files, "file"),
-                purpose.join(" and ")
-            ));
-        }
+        let scanned: Vec<&str> = report
+            .sections
+            .iter()
+            .filter_map(|section| section.scanned.as_deref())
+            .collect();
         writeln!(
             out,
             "scanned {}: {}{breakdown}",
             scanned.join(" and "),
             plural(report.findings.len(), "finding"),
         )?;
-        for package in report.unsafe_inventory.iter().flatten() {
-            writeln!(out, "{}", unsafe_line(package))?;
-        }
-        for (kind, source) in report
-            .database
-            .iter()
-            .map(|db| ("RustSec", db))
-            .chain(report.osv.iter().map(|db| ("OSV", db)))
-        {
-            let age = match (source.updated, source.age_days) {
-                (Some(updated), Some(age)) => {
-                    format!("updated {updated}, {} old", plural(age as usize, "day"))
-                }
-                _ => "age unknown".to_owned(),
-            };
-            writeln!(out, "{kind} data: {} ({age})", source.path)?;
+        let inventory = report.sections.iter().flat_map(|s| &s.inventory);
+        let inputs = report.sections.iter().flat_map(|s| &s.inputs);
+        for line in inventory.chain(inputs) {
+            writeln!(out, "{line}")?;
         }
         writeln!(
             out,
@@ -281,37 +240,4 @@ impl Emitter for Human {
         }
         Ok(())
     }
-}
-
-/// One package's unsafe inventory: information, never part of the gate.
-fn unsafe_line(package: &super::UnsafeInventory) -> String {
-    let name = package
-        .package
-        .as_deref()
-        .unwrap_or("(files outside any package)");
-    let counts = [
-        (package.unsafe_blocks, "block"),
-        (package.unsafe_fns, "fn"),
-        (package.unsafe_impls, "impl"),
-        (package.unsafe_traits, "trait"),
-    ];
-    let parts: Vec<String> = counts
-        .iter()
-        .filter(|(count, _)| *count > 0)
-        .map(|(count, what)| plural(*count, what))
-        .collect();
-    let mut line = if parts.is_empty() {
-        format!("unsafe code in {name}: none")
-    } else {
-        format!(
-            "unsafe code in {name}: {} in {} of {}",
-            parts.join(", "),
-            package.files_with_unsafe,
-            plural(package.files, "file")
-        )
-    };
-    if package.forbids_unsafe_code {
-        line.push_str(" (#![forbid(unsafe_code)])");
-    }
-    line
 }

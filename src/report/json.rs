@@ -1,13 +1,163 @@
 //! The JSON report: the stable contract other tools parse (see README "JSON contract").
+//!
+//! The contract is written out here rather than derived from the internal types, so reshaping
+//! those never renames or reorders a field. Every finding has every field (`null` or `[]` where
+//! it does not apply), so readers need no per-kind schema; `cwe`, `remediation` and `secret` are
+//! added only where they apply.
 
-use super::{Emitter, Report};
+use super::{Emitter, PolicySummary, Report, Tool, WorkspaceSummary, REPORT_VERSION};
+use crate::date::Date;
+use crate::finding::{
+    ClockSource, Cvss, DependencyInfo, FailOn, Finding, FindingKind, Fix, Gate, PackageRef,
+    SecretEvidence, Severity, Span, Status, Subject, Warning,
+};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use std::io;
 
 pub struct Json;
 
 impl Emitter for Json {
     fn emit(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
+        serde_json::to_writer_pretty(&mut *out, &JsonReport::new(report))?;
         out.write_all(b"\n")
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'r> {
+    version: u32,
+    tool: &'r Tool,
+    today: Date,
+    policy: &'r PolicySummary,
+    checks: Vec<&'static str>,
+    repository_prefix: &'r str,
+    workspaces: &'r [WorkspaceSummary],
+    #[serde(flatten)]
+    sections: Sections<'r>,
+    findings: Vec<JsonFinding<'r>>,
+    warnings: &'r [Warning],
+    gate: &'r Gate,
+}
+
+impl<'r> JsonReport<'r> {
+    fn new(report: &'r Report) -> Self {
+        debug_assert_eq!(report.version, REPORT_VERSION);
+        JsonReport {
+            version: report.version,
+            tool: &report.tool,
+            today: report.today,
+            policy: &report.policy,
+            checks: report.checks(),
+            repository_prefix: &report.repository_prefix,
+            workspaces: &report.workspaces,
+            sections: Sections(report),
+            findings: report.findings.iter().map(JsonFinding::new).collect(),
+            warnings: &report.warnings,
+            gate: &report.gate,
+        }
+    }
+}
+
+/// Each section's top-level fields, in section order.
+struct Sections<'r>(&'r Report);
+
+impl Serialize for Sections<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for section in &self.0.sections {
+            for (key, value) in &section.json {
+                map.serialize_entry(key, value.as_ref())?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// One finding as the contract spells it.
+#[derive(Serialize)]
+struct JsonFinding<'r> {
+    kind: FindingKind,
+    rule: &'r str,
+    title: &'r str,
+    file: &'r str,
+    line: usize,
+    column: usize,
+    end_column: usize,
+    package: Option<&'r PackageRef>,
+    dependency: Option<&'r DependencyInfo>,
+    aliases: &'r [String],
+    references: &'r [String],
+    url: Option<&'r str>,
+    date: Option<Date>,
+    categories: &'r [String],
+    cvss: Option<&'r Cvss>,
+    patched: &'r [String],
+    unaffected: &'r [String],
+    fix: Option<&'r Fix>,
+    advisory_sources: &'r [String],
+    declared_at: Option<&'r Span>,
+    description: &'r str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    cwe: &'r [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediation: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'r SecretEvidence>,
+    fingerprint: &'r str,
+    severity: Severity,
+    clock_start: Date,
+    clock_source: ClockSource,
+    due: Date,
+    days_left: i64,
+    status: Status,
+    ignore_reason: Option<&'r str>,
+    fails_gate: &'r [FailOn],
+}
+
+impl<'r> JsonFinding<'r> {
+    fn new(finding: &'r Finding) -> Self {
+        let (d, v) = (&finding.detection, &finding.verdict);
+        const NONE: &[String] = &[];
+        let package = d.advisory();
+        let source = match &d.subject {
+            Subject::Source(details) => Some(details),
+            Subject::Package(_) => None,
+        };
+        JsonFinding {
+            kind: d.kind,
+            rule: &d.rule,
+            title: &d.title,
+            file: &d.file,
+            line: d.line,
+            column: d.column,
+            end_column: d.end_column,
+            package: package.map(|p| &p.package),
+            dependency: package.and_then(|p| p.dependency.as_ref()),
+            aliases: package.map_or(NONE, |p| &p.aliases),
+            references: package.map_or(NONE, |p| &p.references),
+            url: package.and_then(|p| p.url.as_deref()),
+            date: package.and_then(|p| p.date),
+            categories: package.map_or(NONE, |p| &p.categories),
+            cvss: package.and_then(|p| p.cvss.as_ref()),
+            patched: package.map_or(NONE, |p| &p.patched),
+            unaffected: package.map_or(NONE, |p| &p.unaffected),
+            fix: package.and_then(|p| p.fix.as_ref()),
+            advisory_sources: package.map_or(NONE, |p| &p.advisory_sources),
+            declared_at: package.and_then(|p| p.declared_at.as_ref()),
+            description: &d.description,
+            cwe: source.map_or(NONE, |s| &s.cwe),
+            remediation: source.map(|s| s.remediation.as_str()),
+            secret: source.and_then(|s| s.secret.as_ref()),
+            fingerprint: &d.fingerprint,
+            severity: v.severity,
+            clock_start: v.clock_start,
+            clock_source: v.clock_source,
+            due: v.due,
+            days_left: v.days_left,
+            status: v.status,
+            ignore_reason: v.ignore_reason.as_deref(),
+            fails_gate: &v.fails_gate,
+        }
     }
 }

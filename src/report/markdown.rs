@@ -5,7 +5,8 @@
 //! GitHub caps a step summary at 1 MiB and renders large tables slowly, so each table shows at
 //! most [`ROWS_PER_TABLE`] rows, most urgent first, and says how many more the full reports hold.
 
-use super::{plural, Emitter, Finding, Report, Status};
+use super::{plural, Emitter, Report};
+use crate::finding::{Finding, Status};
 use std::io::{self, Write};
 
 /// Rows per table before the rest is summarised in one line.
@@ -55,7 +56,7 @@ fn code(text: &str) -> String {
 
 fn rule_cell(finding: &Finding) -> String {
     let d = &finding.detection;
-    match &d.url {
+    match d.advisory().and_then(|a| a.url.as_ref()) {
         Some(url) => format!("[{}]({}) {}", cell(&d.rule), url, cell(&d.title)),
         None => format!("{} {}", code(&d.rule), cell(&d.title)),
     }
@@ -63,7 +64,7 @@ fn rule_cell(finding: &Finding) -> String {
 
 fn subject_cell(finding: &Finding, report: &Report) -> String {
     let d = &finding.detection;
-    if d.kind.is_dependency() {
+    if d.is_dependency() {
         format!(
             "{} ({})",
             code(&d.subject()),
@@ -79,7 +80,7 @@ fn subject_cell(finding: &Finding, report: &Report) -> String {
 
 fn fix_cell(finding: &Finding) -> String {
     let d = &finding.detection;
-    match (&d.fix, d.next_step()) {
+    match (d.advisory().and_then(|a| a.fix.as_ref()), d.next_step()) {
         (Some(fix), _) => code(&fix.command),
         (None, Some(step)) => cell(first_sentence(step)),
         (None, None) => String::new(),
@@ -241,7 +242,7 @@ impl Emitter for Markdown {
             "<sub>{} {} · checks: {}</sub>",
             report.tool.name,
             report.tool.version,
-            report.checks.join(", ")
+            report.checks().join(", ")
         )
     }
 }

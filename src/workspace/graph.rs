@@ -1,7 +1,7 @@
 //! The dependency graph of one workspace and the questions findings ask of it: how is this package
 //! reached, is it a direct dependency, which members pull it in, and as what kind of dependency.
 
-use crate::report::{DependencyInfo, DependencyKind};
+use crate::finding::{DependencyInfo, DependencyKind};
 use std::collections::VecDeque;
 
 /// Which kinds of dependency an edge is. Lockfiles do not record kinds, so their edges are

@@ -1,8 +1,9 @@
 //! Reading one Cargo.lock (format versions 1 to 4) into packages and a dependency graph.
 
 use super::graph::{EdgeKinds, Graph};
+use super::GraphSource;
 use crate::error::{line_col, one_line, Error, Result};
-use crate::report::GraphSource;
+use crate::paths::relative_display;
 use rustsec::cargo_lock::{self, SourceId};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -91,13 +92,11 @@ impl Manifest {
 /// `path` relative to `root` for display, also when one is absolute and the other is not.
 pub(crate) fn display_under(root: &Path, path: &Path) -> String {
     if path.strip_prefix(root).is_ok() {
-        return super::discover::relative_display(path, root);
+        return relative_display(path, root);
     }
     match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
-        (Ok(root), Ok(path)) if path.starts_with(&root) => {
-            super::discover::relative_display(&path, &root)
-        }
-        _ => super::discover::relative_display(path, Path::new("")),
+        (Ok(root), Ok(path)) if path.starts_with(&root) => relative_display(&path, &root),
+        _ => relative_display(path, Path::new("")),
     }
 }
 
@@ -171,7 +170,7 @@ pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
     let graph = Graph::new(edges, roots, path_packages, false);
     Ok(Workspace {
         lockfile: path.to_path_buf(),
-        display_path: super::discover::relative_display(path, root),
+        display_path: relative_display(path, root),
         packages,
         graph,
         graph_source: GraphSource::Lockfile,

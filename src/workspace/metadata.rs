@@ -5,7 +5,7 @@
 
 use super::graph::{EdgeKinds, Graph};
 use super::lockfile::Workspace;
-use crate::report::GraphSource;
+use super::GraphSource;
 use cargo_metadata::{DependencyKind, MetadataCommand};
 use std::collections::HashMap;
 

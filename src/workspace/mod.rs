@@ -10,8 +10,36 @@ mod graph;
 mod lockfile;
 mod metadata;
 
-pub(crate) use discover::relative_display;
 pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
 pub use lockfile::{load, LockedPackage, Manifest, Workspace};
 pub use metadata::{enrich, CargoFlags};
+
+use serde::Serialize;
+
+/// One lockfile the scan read, as reports list it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorkspaceSummary {
+    pub lockfile: String,
+    pub packages: usize,
+    /// `cargo-metadata` when the graph was enriched, `lockfile` when it fell back.
+    pub graph: GraphSource,
+}
+
+/// Where a workspace's dependency graph came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GraphSource {
+    CargoMetadata,
+    Lockfile,
+}
+
+impl Workspace {
+    pub fn summary(&self) -> WorkspaceSummary {
+        WorkspaceSummary {
+            lockfile: self.display_path.clone(),
+            packages: self.packages.len(),
+            graph: self.graph_source,
+        }
+    }
+}

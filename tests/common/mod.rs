@@ -107,3 +107,35 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// What one source check's pass found under `root`, walked as a scan walks it: its findings, what
+/// the walk read, and its warnings.
+pub fn pass_findings(
+    root: &Path,
+    pass: &dyn cargo_warden::source::SourcePass,
+) -> (
+    Vec<cargo_warden::finding::Detection>,
+    cargo_warden::source::SourceSummary,
+    Vec<cargo_warden::finding::Warning>,
+) {
+    use cargo_warden::code::CodeFile;
+    use cargo_warden::finding::Detection;
+    use cargo_warden::source;
+    let options = source::WalkOptions {
+        max_file_size: source::DEFAULT_MAX_FILE_SIZE,
+    };
+    let mut walked = source::scan(root, &options, &[pass], None);
+    let output = walked.outputs.remove(0);
+    let mut detections = Vec::new();
+    for (_, result) in output {
+        match result.downcast::<Vec<Detection>>() {
+            Ok(found) => detections.extend(*found),
+            Err(other) => {
+                if let Ok(file) = other.downcast::<CodeFile>() {
+                    detections.extend(file.detections);
+                }
+            }
+        }
+    }
+    (detections, walked.summary, walked.warnings)
+}

@@ -2,10 +2,12 @@
 //! `rustsec` crate's parser, into [`Advisory`]s. Version matching uses RustSec's own conversion of
 //! `patched`/`unaffected` into ranges, so results equal cargo-audit's.
 
-use super::{display, fix, Advisory, Registry, VersionRange};
+use super::advisory::{display, Advisory, Registry, VersionRange};
+use super::fix;
+use super::{NOTICE, UNMAINTAINED, UNSOUND, VULNERABILITY};
 use crate::date::Date;
 use crate::error::{one_line, Error, Result};
-use crate::report::{Cvss, FindingKind, Warning};
+use crate::finding::{Cvss, Warning};
 use rayon::prelude::*;
 use rustsec::advisory::Informational;
 use std::collections::{BTreeSet, HashMap};
@@ -48,14 +50,14 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
             continue;
         }
         if let Some(first) = seen_ids.get(&id) {
-            warnings.push(Warning {
-                code: "duplicate-advisory",
-                file: Some(display(file)),
-                message: format!(
+            warnings.push(Warning::new(
+                "duplicate-advisory",
+                Some(display(file)),
+                format!(
                     "advisory {id} is also defined in {}; using that one",
                     display(first)
                 ),
-            });
+            ));
             continue;
         }
         seen_ids.insert(id, file.clone());
@@ -69,10 +71,10 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
 fn convert(advisory: rustsec::Advisory) -> Option<Advisory> {
     let meta = &advisory.metadata;
     let kind = match &meta.informational {
-        None => FindingKind::Vulnerability,
-        Some(Informational::Unmaintained) => FindingKind::Unmaintained,
-        Some(Informational::Unsound) => FindingKind::Unsound,
-        Some(Informational::Notice) => FindingKind::Notice,
+        None => VULNERABILITY,
+        Some(Informational::Unmaintained) => UNMAINTAINED,
+        Some(Informational::Unsound) => UNSOUND,
+        Some(Informational::Notice) => NOTICE,
         Some(_) => return None,
     };
     let ranges = rustsec::osv::ranges_for_advisory(&advisory.versions)
@@ -165,10 +167,12 @@ fn advisory_files(crates_dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn parse_advisory(file: &Path) -> Result<rustsec::Advisory, Warning> {
-    let warn = |problem: String| Warning {
-        code: "malformed-advisory",
-        file: Some(display(file)),
-        message: format!("skipped advisory: {problem}"),
+    let warn = |problem: String| {
+        Warning::new(
+            "malformed-advisory",
+            Some(display(file)),
+            format!("skipped advisory: {problem}"),
+        )
     };
     let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
     let mut advisory: rustsec::Advisory = text

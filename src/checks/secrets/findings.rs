@@ -1,12 +1,37 @@
-//! Secrets hits from the source walk made into findings: the redacted evidence, the fingerprint,
-//! the rule's severity (lowered for test code), and the user's allowlist.
+//! Secrets found in one file made into findings: the redacted evidence, the fingerprint, the
+//! rule's severity (lowered for test code), and the user's allowlist.
 
-use crate::config::{SecretAllow, SecretSettings, TestSeverity};
-use crate::report::{self, Detection, FindingKind, SecretEvidence, SourcePlace};
-use crate::source::SecretHit;
+use super::cfg::{SecretAllow, SecretSettings};
+use crate::finding::{fingerprint, Detection, RuleDoc, SecretEvidence, SourcePlace, Subject};
+use crate::source::TestSeverity;
 
-pub(crate) fn detection(hit: &SecretHit, settings: &SecretSettings) -> Detection {
-    let redacted = report::redact(&hit.secret);
+/// A secret found at one place of a file.
+#[derive(Clone, Debug)]
+pub struct SecretHit {
+    pub rule: &'static RuleDoc,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    /// Exclusive, on `line` (for a literal spanning lines, the end of its first line).
+    pub end_column: usize,
+    /// The secret itself. It never leaves the process: findings carry a redacted form and a
+    /// hash.
+    pub secret: String,
+    pub context: Option<String>,
+    pub in_test: bool,
+}
+
+/// The redacted form of a secret: at most its first four characters (fewer for short values, so
+/// a short password is never mostly shown), an ellipsis and its length.
+pub fn redact(secret: &str) -> String {
+    let length = secret.chars().count();
+    let shown = (length / 4).min(4);
+    let head: String = secret.chars().take(shown).collect();
+    format!("{head}… ({length} chars)")
+}
+
+pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) -> Detection {
+    let redacted = redact(&hit.secret);
     // Secrets in tests are real credentials too, but usually for throwaway test accounts.
     let rule_severity = TestSeverity::apply(settings.test_severity, hit.rule.severity, hit.in_test);
     let mut description = format!("{} `{redacted}`", hit.rule.title);
@@ -18,10 +43,10 @@ pub(crate) fn detection(hit: &SecretHit, settings: &SecretSettings) -> Detection
         description.push_str(" (in test code)");
     }
     let mut detection = Detection::in_source(
-        FindingKind::Secret,
+        super::SECRET,
         hit.rule,
         SourcePlace {
-            file: &hit.file,
+            file,
             line: hit.line,
             column: hit.column,
             end_column: hit.end_column,
@@ -31,18 +56,20 @@ pub(crate) fn detection(hit: &SecretHit, settings: &SecretSettings) -> Detection
         rule_severity,
         // The same secret in the same file is the same finding wherever the line moves; the hash
         // is one-way, so the fingerprint does not reveal the value.
-        report::fingerprint(&["secret", &hit.rule.id, &hit.file, &hit.secret]),
+        fingerprint(&["secret", &hit.rule.id, file, &hit.secret]),
     );
-    detection.secret = Some(SecretEvidence {
-        redacted,
-        context: hit.context.clone(),
-        in_test: hit.in_test,
-    });
+    if let Subject::Source(details) = &mut detection.subject {
+        details.secret = Some(SecretEvidence {
+            redacted,
+            context: hit.context.clone(),
+            in_test: hit.in_test,
+        });
+    }
     detection
 }
 
 /// `[[secrets.allow]]` entries, compiled.
-pub(crate) struct Allowlist {
+pub(super) struct Allowlist {
     entries: Vec<CompiledAllow>,
 }
 
@@ -53,9 +80,9 @@ struct CompiledAllow {
 }
 
 impl Allowlist {
-    /// Entries were validated when the config was read; an entry that fails to compile here
+    /// Entries were validated when the settings were read; an entry that fails to compile here
     /// matches nothing rather than everything.
-    pub(crate) fn new(entries: &[SecretAllow]) -> Allowlist {
+    pub(super) fn new(entries: &[SecretAllow]) -> Allowlist {
         let entries = entries
             .iter()
             .map(|entry| CompiledAllow {
@@ -81,12 +108,12 @@ impl Allowlist {
         Allowlist { entries }
     }
 
-    pub(crate) fn allows(&self, hit: &SecretHit) -> bool {
+    pub(super) fn allows(&self, hit: &SecretHit, file: &str) -> bool {
         self.entries.iter().any(|entry| {
             entry
                 .paths
                 .as_ref()
-                .is_none_or(|paths| paths.is_match(&hit.file))
+                .is_none_or(|paths| paths.is_match(file))
                 && (entry.values.is_empty() || entry.values.iter().any(|v| v.is_match(&hit.secret)))
                 && (entry.rules.is_empty() || entry.rules.contains(&hit.rule.id))
         })

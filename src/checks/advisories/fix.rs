@@ -1,7 +1,7 @@
 //! Fix hints: the smallest patched version above the one in use, and what to run to get it.
 
-use super::Advisory;
-use crate::report::Fix;
+use super::advisory::Advisory;
+use crate::finding::Fix;
 use semver::{Comparator, Op, Version, VersionReq};
 
 /// `None` when the advisory names no fixed version above `current` (unmaintained crates, or

@@ -1,30 +1,34 @@
-//! The code rules' own walk over a parsed Rust file (phase A of the split; moves into code/).
+//! The code pass over a parsed Rust file: which parts of the tree the rules see, and the syntax
+//! context each is in (item, function, block, statement, match arm, struct-literal field, macro
+//! body, test code). The rules' state and hooks are `scan.rs`; a rule that needs a new context
+//! gets its hook called from here.
+//!
+//! What is read: items, statements and expressions; of a `const`, `static` or `let`, the value;
+//! of a closure, its body; macro bodies that parse as expressions and either build a string (they
+//! hold a string literal: `format!`, `write!`) or mention a name a rule watches. Not read:
+//! attributes, types and patterns, which hold no code the rules look for.
 
-use super::code::{fn_start, CodeScan};
-use super::rust::{has_string_literal, is_test_attribute};
-use syn::punctuated::Punctuated;
+use super::scan::CodeScan;
+use super::syntax::fn_start;
+use crate::source::{has_string_literal, is_name_macro, is_test_attribute, macro_name, RustFile};
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Macro, Token};
+use syn::{Attribute, Expr, Macro};
 
-pub fn walk<'s>(
-    file: &syn::File,
-    name_macros: &[String],
-    mut code: CodeScan<'s>,
-    in_test_path: bool,
-) -> CodeScan<'s> {
+/// Runs the rules over one parsed file; `in_test_path`: the whole file is test code.
+pub fn walk<'s>(file: &RustFile, mut code: CodeScan<'s>, in_test_path: bool) -> CodeScan<'s> {
     code.in_test = in_test_path;
     let mut walker = Walker {
+        file,
         code,
-        name_macros,
         test_depth: usize::from(in_test_path),
     };
-    walker.visit_file(file);
+    walker.visit_file(&file.syntax);
     walker.code
 }
 
-struct Walker<'s, 'n> {
+struct Walker<'f, 's> {
+    file: &'f RustFile,
     code: CodeScan<'s>,
-    name_macros: &'n [String],
     test_depth: usize,
 }
 
@@ -39,23 +43,20 @@ impl Walker<'_, '_> {
         result
     }
 
+    /// A macro body is read as expressions when it parses as them and may matter: it builds a
+    /// string, or mentions a name the rules watch. No statement's SAFETY comment reaches inside.
     fn macro_call(&mut self, mac: &Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
         self.code.macro_call(mac);
         let saved = self.code.boundary(false);
-        let read = if self.name_macros.contains(&name) || !has_string_literal(&mac.tokens) {
+        let read = if is_name_macro(&macro_name(mac)) || !has_string_literal(&mac.tokens) {
             self.code.interested_in(&mac.tokens)
         } else {
             true
         };
         if read {
-            if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-                for arg in &args {
+            let parsed = self.file.macro_args(mac);
+            if let Some(args) = parsed.as_ref() {
+                for arg in args {
                     self.visit_expr(arg);
                 }
             }

@@ -3,10 +3,11 @@
 //! read like osv.dev's per-ecosystem `all.zip`; records of other ecosystems are skipped; a
 //! malformed record is a warning, never a failed scan.
 
-use super::{display, Advisory, Registry, VersionRange};
+use super::advisory::{display, Advisory, Registry, VersionRange};
+use super::{NOTICE, UNMAINTAINED, UNSOUND, VULNERABILITY};
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::report::{Cvss, FindingKind, Warning};
+use crate::finding::{Cvss, Warning};
 use rayon::prelude::*;
 use semver::Version;
 use serde::Deserialize;
@@ -191,11 +192,11 @@ fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
 }
 
 fn malformed(name: &str, problem: String) -> Warning {
-    Warning {
-        code: "malformed-osv",
-        file: Some(name.to_owned()),
-        message: format!("skipped OSV record: {problem}"),
-    }
+    Warning::new(
+        "malformed-osv",
+        Some(name.to_owned()),
+        format!("skipped OSV record: {problem}"),
+    )
 }
 
 fn parse_text(name: &str, text: &str) -> Result<Vec<Advisory>, Warning> {
@@ -258,10 +259,10 @@ fn convert(record: Record) -> Result<Vec<Advisory>, String> {
         };
         let specific = affected.database_specific.as_ref();
         let kind = match specific.and_then(|s| s.informational.as_deref()) {
-            None => FindingKind::Vulnerability,
-            Some("unmaintained") => FindingKind::Unmaintained,
-            Some("unsound") => FindingKind::Unsound,
-            Some("notice") => FindingKind::Notice,
+            None => VULNERABILITY,
+            Some("unmaintained") => UNMAINTAINED,
+            Some("unsound") => UNSOUND,
+            Some("notice") => NOTICE,
             // Free-form informational kinds are not reported (as for RustSec).
             Some(_) => continue,
         };

@@ -1,42 +1,18 @@
-//! Rules as data: every source rule is an entry in a TOML file under `rules/`, embedded in the
-//! binary, so a new credential format or code pattern is one entry, not new code.
-//!
-//! An entry carries everything said about the rule anywhere: its id, title, description, CWE,
-//! severity, remediation and the examples that must and must not match. `cargo warden explain`,
-//! `cargo warden rules`, the SARIF rule help and the README's rule table are all generated from
-//! the entry, and a test runs every entry's examples, so the documentation cannot drift from
-//! what the matcher does.
+//! What a source rule says about itself: the one entry `explain`, `rules`, the SARIF rule help and
+//! the README's rule tables are all made from, so the documentation cannot drift from the rule.
 
-pub mod code;
-pub mod secrets;
+use super::severity::Severity;
 
-use crate::report::Severity;
-
-/// Which check a rule belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RuleCheck {
-    Secrets,
-    Code,
-}
-
-impl RuleCheck {
-    pub fn name(self) -> &'static str {
-        match self {
-            RuleCheck::Secrets => "secrets",
-            RuleCheck::Code => "code",
-        }
-    }
-}
-
-/// What a rule says about itself: the single source for docs, `explain` and SARIF help.
+/// A rule's documentation, as its check's rules file declares it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDoc {
     pub id: String,
-    pub check: RuleCheck,
+    /// The check it belongs to.
+    pub check: &'static str,
     pub title: String,
     pub description: String,
     pub cwe: Vec<String>,
-    /// `None`: the policy's default for the check (`[unscored] secret`, `code`).
+    /// `None`: the policy's default for the check's kind (`[unscored] secret`, `code`).
     pub severity: Option<Severity>,
     pub remediation: String,
     /// What the examples are written in: `text` (a literal's value or a config line) or `rust`.
@@ -55,7 +31,7 @@ impl RuleDoc {
         let mut out = format!("# {}: {}\n\n{}\n", self.id, self.title, self.description);
         out.push_str(&format!(
             "\n- check: `{}`\n- severity: {}\n",
-            self.check.name(),
+            self.check,
             self.severity
                 .map_or("the policy's default for this check", Severity::as_str)
         ));
@@ -99,18 +75,11 @@ fn shorten_example(example: &str) -> String {
         .join("\n")
 }
 
-/// Every rule of every source check, in id order.
-pub fn all() -> crate::Result<Vec<RuleDoc>> {
-    let mut docs: Vec<RuleDoc> = secrets::SecretRules::embedded()?.docs().to_vec();
-    docs.extend(code::CodeRules::embedded()?.docs().iter().cloned());
-    docs.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(docs)
-}
-
-/// The README's table of one check's rules: id, severity, CWE and title, in id order.
-pub fn markdown_table(check: RuleCheck) -> crate::Result<String> {
+/// A markdown table of rules: id, severity, CWE and title, in the order given (the README's rule
+/// tables).
+pub fn markdown_table<'a>(rules: impl IntoIterator<Item = &'a RuleDoc>) -> String {
     let mut out = String::from("| rule | severity | CWE | what it flags |\n|---|---|---|---|\n");
-    for doc in all()?.iter().filter(|doc| doc.check == check) {
+    for doc in rules {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             doc.id,
@@ -119,27 +88,5 @@ pub fn markdown_table(check: RuleCheck) -> crate::Result<String> {
             doc.title
         ));
     }
-    Ok(out)
-}
-
-/// Shannon entropy in bits per character: how unpredictable a string's characters are. Random
-/// tokens sit above 3.5; words and repeated characters well below.
-pub fn entropy(value: &str) -> f64 {
-    let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
-    let mut total = 0u32;
-    for c in value.chars() {
-        *counts.entry(c).or_default() += 1;
-        total += 1;
-    }
-    if total == 0 {
-        return 0.0;
-    }
-    let total = f64::from(total);
-    counts
-        .values()
-        .map(|&n| {
-            let p = f64::from(n) / total;
-            -p * p.log2()
-        })
-        .sum()
+    out
 }

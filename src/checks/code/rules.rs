@@ -3,20 +3,20 @@
 //!
 //! A rule is one of a handful of generic matchers (a call by resolved path, a method by name and
 //! literal arguments, an item by its shape, a shell or query sink), so a new pattern of a known
-//! kind is a TOML entry, not new code. This module only knows the rules; walking the syntax tree,
-//! resolving `use` items and reading comments is `source::code`'s job.
+//! kind is a TOML entry, not new code. This module only knows the rules; walking the syntax tree
+//! (`walk.rs`), resolving `use` items (`scope.rs`) and reading comments (`safety.rs`) is done
+//! elsewhere in the check.
 
-use super::{RuleCheck, RuleDoc};
-use crate::config::{error_at, from_toml};
-use crate::report::Severity;
-use crate::Result;
+use crate::error::Result;
+use crate::finding::{RuleDoc, Severity};
+use crate::toml_doc::{closest, error_at, from_toml};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-const SOURCE: &str = include_str!("../../rules/code.toml");
-const RULES_FILE: &str = "rules/code.toml";
+const SOURCE: &str = include_str!("../../../rules/code.toml");
+pub const RULES_FILE: &str = "rules/code.toml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,7 +179,7 @@ impl CodeRules {
                 CodeRules::parse(SOURCE, Path::new(RULES_FILE)).map_err(|e| e.to_string())
             })
             .as_ref()
-            .map_err(|message| crate::Error::Rules {
+            .map_err(|message| crate::error::Error::Rules {
                 message: message.clone(),
             })
     }
@@ -236,7 +236,7 @@ impl CodeRules {
             }
             rules.docs.push(RuleDoc {
                 id: id.clone(),
-                check: RuleCheck::Code,
+                check: super::NAME,
                 title: entry.title,
                 description: entry.description,
                 cwe: entry.cwe,
@@ -340,7 +340,7 @@ impl CodeRules {
     }
 }
 
-fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::Error) -> Result<Matcher> {
+fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) -> Result<Matcher> {
     const KINDS: [&str; 7] = [
         "call",
         "method",
@@ -425,7 +425,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::Error) -> Result
                 .collect(),
         },
         other => {
-            let hint = crate::config::closest(other, &KINDS)
+            let hint = closest(other, &KINDS)
                 .map(|best| format!("did you mean `{best}`?"))
                 .unwrap_or_else(|| format!("use one of {}", KINDS.join(", ")));
             return Err(at(

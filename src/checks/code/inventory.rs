@@ -1,97 +1,95 @@
-//! Code hits from the source walk made into findings: the rule's severity (as configured, and
-//! lowered for test code), a fingerprint that survives lines moving, the user's exclusions and
-//! disabled rules; and the unsafe inventory grouped by package.
+//! The unsafe inventory: unsafe code per package (test code left out), what a reviewer weighs
+//! before trusting a crate. Information only: it never gates. It is the code check's section of
+//! the report (the JSON `unsafe_inventory`, a line per package in the human report, a SARIF run
+//! property).
 
-use crate::config::{CodeSettings, TestSeverity};
-use crate::report::{self, Detection, FindingKind, SourcePlace, UnsafeInventory};
-use crate::source::{CodeHit, UnsafeCounts};
+use super::findings::CodeFilter;
+use super::scan::UnsafeCounts;
+use crate::report::{plural, Role, Section};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A package as the inventory knows it: name, manifest and crate root files (all relative).
 type PackageFiles = (String, String, Vec<String>);
 
-/// `[code] exclude` and disabled rules, compiled.
-pub(crate) struct CodeFilter<'s> {
-    exclude: Option<globset::GlobSet>,
-    settings: &'s CodeSettings,
+/// One package's unsafe code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnsafeInventory {
+    /// `None` for Rust files outside any package.
+    pub package: Option<String>,
+    /// Its Cargo.toml, relative to the scan root.
+    pub manifest: Option<String>,
+    /// Rust files read, and how many of them hold unsafe code.
+    pub files: usize,
+    pub files_with_unsafe: usize,
+    pub unsafe_blocks: usize,
+    pub unsafe_fns: usize,
+    pub unsafe_impls: usize,
+    pub unsafe_traits: usize,
+    /// The crate root declares `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe_code: bool,
 }
 
-impl<'s> CodeFilter<'s> {
-    /// Globs were validated when the config was read; one that fails here excludes nothing.
-    pub(crate) fn new(settings: &'s CodeSettings) -> Self {
-        let exclude = (!settings.exclude.is_empty()).then(|| {
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in &settings.exclude {
-                if let Ok(glob) = globset::Glob::new(glob) {
-                    builder.add(glob);
-                }
-            }
-            builder
-                .build()
-                .unwrap_or_else(|_| globset::GlobSet::empty())
-        });
-        CodeFilter { exclude, settings }
-    }
-
-    pub(crate) fn excludes(&self, file: &str) -> bool {
-        self.exclude.as_ref().is_some_and(|set| set.is_match(file))
-    }
-
-    pub(crate) fn keeps(&self, hit: &CodeHit) -> bool {
-        !self.excludes(&hit.file)
-            && self
-                .settings
-                .rules
-                .get(&hit.rule.id)
-                .is_none_or(|rule| rule.enabled)
-    }
-}
-
-pub(crate) fn detection(hit: &CodeHit, settings: &CodeSettings) -> Detection {
-    let configured = settings
-        .rules
-        .get(&hit.rule.id)
-        .and_then(|rule| rule.severity)
-        .or(hit.rule.severity);
-    // Code in tests does not ship; its findings still show, at the lowest tier by default.
-    let rule_severity = TestSeverity::apply(settings.test_severity, configured, hit.in_test);
-    let mut description = format!("{}: {}", hit.rule.title, hit.what);
-    if hit.in_test {
-        description.push_str(" (in test code)");
-    }
-    Detection::in_source(
-        FindingKind::Code,
-        hit.rule,
-        SourcePlace {
-            file: &hit.file,
-            line: hit.line,
-            column: hit.column,
-            end_column: hit.end_column,
-            end_line: hit.line,
+/// The code check's report section: its inventory.
+pub(super) fn section(inventory: Vec<UnsafeInventory>) -> Section {
+    let mut section = Section::empty(
+        super::NAME,
+        Role::Check {
+            selected: true,
+            reads_source_files: true,
         },
-        description,
-        rule_severity,
-        // The line's text, not its number: a finding keeps its identity (and its clock) when
-        // code above it moves. Repeats of the same line in a file are told apart by position.
-        report::fingerprint(&[
-            "code",
-            &hit.rule.id,
-            &hit.file,
-            &hit.snippet,
-            &hit.occurrence.to_string(),
-        ]),
-    )
+    );
+    section.inventory = inventory.iter().map(unsafe_line).collect();
+    section.sarif.insert(
+        "unsafe_inventory".to_owned(),
+        serde_json::to_value(&inventory).unwrap_or_default(),
+    );
+    section.json.push(("unsafe_inventory", Box::new(inventory)));
+    section
+}
+
+/// One package's unsafe inventory, for people.
+fn unsafe_line(package: &UnsafeInventory) -> String {
+    let name = package
+        .package
+        .as_deref()
+        .unwrap_or("(files outside any package)");
+    let counts = [
+        (package.unsafe_blocks, "block"),
+        (package.unsafe_fns, "fn"),
+        (package.unsafe_impls, "impl"),
+        (package.unsafe_traits, "trait"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| plural(*count, what))
+        .collect();
+    let mut line = if parts.is_empty() {
+        format!("unsafe code in {name}: none")
+    } else {
+        format!(
+            "unsafe code in {name}: {} in {} of {}",
+            parts.join(", "),
+            package.files_with_unsafe,
+            plural(package.files, "file")
+        )
+    };
+    if package.forbids_unsafe_code {
+        line.push_str(" (#![forbid(unsafe_code)])");
+    }
+    line
 }
 
 /// Unsafe counts per file, summed per package (the nearest `Cargo.toml` with a `[package]`
 /// above each file). Every package with Rust files is listed, including those without unsafe
 /// code, so a crate's `#![forbid(unsafe_code)]` shows.
-pub(crate) fn inventory(
+pub(super) fn inventory(
     root: &Path,
     rust_files: &[String],
     counts: &[(String, UnsafeCounts)],
-    filter: &CodeFilter<'_>,
+    filter: &CodeFilter,
 ) -> Vec<UnsafeInventory> {
     let counts: HashMap<&str, &UnsafeCounts> =
         counts.iter().map(|(f, c)| (f.as_str(), c)).collect();

@@ -3,7 +3,8 @@
 //! credential formats and of `KEY=value`, `key: value`, `key = "value"` and `"key": "value"`
 //! assignments covers all of them, and survives files that are not quite valid.
 
-use crate::rules::secrets::{Hit, NameKind, SecretRules, Slot};
+use super::judge::{Hit, NameKind, Slot};
+use super::rules::SecretRules;
 use regex::Regex;
 use std::sync::OnceLock;
 

@@ -1,0 +1,187 @@
+//! The code check: unsafe code without SAFETY comments and insecure patterns in Rust source.
+//!
+//! Its rules are `rules/code.toml`, compiled into matchers (`rules.rs`). Its pass walks each
+//! parsed Rust file once (`walk.rs`) with the state the matchers need (`scan.rs`: names in scope,
+//! unsafe context and SAFETY comments, built strings, shell commands). Hits become findings
+//! (`findings.rs`), and the unsafe code it counts becomes the inventory (`inventory.rs`); `[code]`
+//! in the settings file tunes it (`cfg.rs`).
+
+mod cfg;
+mod findings;
+mod flow;
+mod inventory;
+mod rules;
+mod safety;
+mod scan;
+mod scope;
+mod shell;
+mod syntax;
+mod walk;
+
+pub use cfg::{CodeRuleSettings, CodeSettings};
+pub use inventory::UnsafeInventory;
+pub use rules::{split_path, CodeMatcher, CodeRules, Matcher, PathPattern, Shell};
+pub use safety::safety_comment_above;
+pub use scan::{CodeHit, UnsafeCounts};
+pub use syntax::expr_start;
+
+use crate::check::{Check, Configured, Input, Outcome};
+use crate::error::Result;
+use crate::finding::{Detection, FindingKind, RuleDoc, Severity};
+use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass};
+use crate::toml_doc::SettingsDoc;
+use findings::CodeFilter;
+use std::any::Any;
+use std::collections::HashMap;
+
+pub const NAME: &str = "code";
+
+/// An unsafe or insecure code pattern in the scanned tree.
+pub const CODE: FindingKind = FindingKind {
+    name: "code",
+    check: NAME,
+    rule_name: "InsecureCode",
+    default_tier: Severity::Medium,
+    categorised: false,
+};
+
+/// What `// warden:allow(…)` calls the whole check.
+const ALIASES: [&str; 1] = ["code"];
+
+/// The registry's entry.
+pub struct Code;
+
+impl Check for Code {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn help(&self) -> &'static str {
+        "unsafe code without SAFETY comments and insecure patterns in Rust source"
+    }
+
+    fn kinds(&self) -> &'static [FindingKind] {
+        &[CODE]
+    }
+
+    fn rules_file(&self) -> Option<&'static str> {
+        Some(rules::RULES_FILE)
+    }
+
+    fn rules(&self) -> Result<Vec<RuleDoc>> {
+        Ok(CodeRules::embedded()?.docs().to_vec())
+    }
+
+    fn reads_source_files(&self) -> bool {
+        true
+    }
+
+    fn configure(&self, settings: Option<&SettingsDoc>) -> Result<Box<dyn Configured>> {
+        Ok(Box::new(CodeSettings::read(settings)?))
+    }
+}
+
+/// The code pass over each Rust file, with its settings.
+pub struct CodePass {
+    rules: &'static CodeRules,
+    filter: CodeFilter,
+}
+
+/// What the code pass found in one file.
+#[derive(Debug, Default)]
+pub struct CodeFile {
+    pub detections: Vec<Detection>,
+    /// Unsafe code outside tests, for the inventory.
+    pub unsafe_counts: UnsafeCounts,
+}
+
+impl CodePass {
+    pub fn new(settings: CodeSettings) -> Result<CodePass> {
+        Ok(CodePass {
+            rules: CodeRules::embedded()?,
+            filter: CodeFilter::new(settings),
+        })
+    }
+
+    /// The rules' hits in one file, suppression comments applied (not yet `[code]` settings),
+    /// and its unsafe counts.
+    pub fn hits(&self, file: &SourceFile<'_>) -> (Vec<CodeHit>, UnsafeCounts) {
+        let Some(Ok(parsed)) = file.rust else {
+            return (Vec::new(), UnsafeCounts::default());
+        };
+        let scan = walk::walk(
+            parsed,
+            scan::CodeScan::new(self.rules, parsed, file.lines),
+            file.in_test_path,
+        );
+        let (mut hits, counts) = scan.finish();
+        hits.retain(|hit| !suppressed(file.lines, hit.line, &hit.rule.id, &ALIASES));
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        for hit in &mut hits {
+            hit.snippet = file
+                .lines
+                .get(hit.line.wrapping_sub(1))
+                .map_or(String::new(), |l| l.trim().to_owned());
+            let count = seen
+                .entry((hit.rule.id.clone(), hit.snippet.clone()))
+                .or_default();
+            hit.occurrence = *count;
+            *count += 1;
+        }
+        (hits, counts)
+    }
+}
+
+impl SourcePass for CodePass {
+    fn purpose(&self) -> &'static str {
+        "code patterns"
+    }
+
+    fn when_unparsable(&self) -> &'static str {
+        "the code rules could not check it"
+    }
+
+    fn reads(&self, kind: FileKind) -> bool {
+        kind == FileKind::Rust
+    }
+
+    fn scan(&self, file: &SourceFile<'_>) -> Box<dyn Any + Send> {
+        let (hits, unsafe_counts) = self.hits(file);
+        let settings = self.filter.settings();
+        let detections = hits
+            .iter()
+            .filter(|hit| self.filter.keeps(hit, file.relative))
+            .map(|hit| findings::detection(hit, file.relative, settings))
+            .collect();
+        Box::new(CodeFile {
+            detections,
+            unsafe_counts,
+        })
+    }
+}
+
+impl Configured for CodeSettings {
+    fn source_pass(&self) -> Result<Option<Box<dyn SourcePass + '_>>> {
+        Ok(Some(Box::new(CodePass::new(self.clone())?)))
+    }
+
+    fn run(&self, input: Input<'_>) -> Result<Outcome> {
+        let files = outputs::<CodeFile>(input.files);
+        let rust_files: Vec<String> = files.iter().map(|(file, _)| file.clone()).collect();
+        let mut counts = Vec::new();
+        let mut detections = Vec::new();
+        for (file, found) in files {
+            if found.unsafe_counts != UnsafeCounts::default() {
+                counts.push((file, found.unsafe_counts));
+            }
+            detections.extend(found.detections);
+        }
+        let filter = CodeFilter::new(self.clone());
+        let inventory = inventory::inventory(input.root, &rust_files, &counts, &filter);
+        Ok(Outcome {
+            detections,
+            warnings: Vec::new(),
+            section: inventory::section(inventory),
+        })
+    }
+}

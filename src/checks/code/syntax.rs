@@ -1,0 +1,259 @@
+//! Positions and shapes of syntax the code rules report on: where an item, statement or
+//! expression starts (syn without `printing` has no `Spanned`), a path's text, and the
+//! expression behind references, parentheses and `?`.
+
+use crate::source::RustFile;
+use proc_macro2::{LineColumn, Span};
+use syn::{Expr, Item, Lit};
+
+/// A function's first line after its attributes: where comments stop documenting its body.
+pub fn fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
+    match vis {
+        syn::Visibility::Public(p) => p.span.start().line,
+        syn::Visibility::Restricted(r) => r.pub_token.span.start().line,
+        syn::Visibility::Inherited => sig
+            .constness
+            .map(|t| t.span.start().line)
+            .or_else(|| sig.asyncness.map(|t| t.span.start().line))
+            .or_else(|| match sig.safety {
+                syn::Safety::Unsafe(t) => Some(t.span.start().line),
+                syn::Safety::Safe(t) => Some(t.span.start().line),
+                syn::Safety::Default => None,
+            })
+            .or_else(|| sig.abi.as_ref().map(|a| a.extern_token.span.start().line))
+            .unwrap_or_else(|| sig.fn_token.span.start().line),
+    }
+}
+
+pub(super) fn item_start_line(vis: &syn::Visibility, keyword: Span) -> usize {
+    match vis {
+        syn::Visibility::Public(p) => p.span.start().line,
+        syn::Visibility::Restricted(r) => r.pub_token.span.start().line,
+        syn::Visibility::Inherited => keyword.start().line,
+    }
+}
+
+/// A statement's or item's first line, counting attributes but not doc comments (clippy's
+/// `accept-comment-above-attributes`).
+pub(super) fn attributed_start(attrs: &[syn::Attribute], line: usize) -> usize {
+    attrs
+        .iter()
+        .filter(|attr| !attr.path().is_ident("doc"))
+        .map(|attr| attr.pound_token.span.start().line)
+        .min()
+        .map_or(line, |first| first.min(line))
+}
+
+pub(super) fn item_end_line(item: &Item) -> Option<usize> {
+    let span = match item {
+        Item::Fn(f) => f.block.brace_token.span.close(),
+        Item::Const(c) => c.semi_token.span,
+        Item::Static(s) => s.semi_token.span,
+        Item::Use(u) => u.semi_token.span,
+        Item::Impl(i) => i.brace_token.span.close(),
+        Item::Trait(t) => t.brace_token.span.close(),
+        Item::Struct(s) => match &s.fields {
+            syn::Fields::Named(f) => f.brace_token.span.close(),
+            _ => s.semi_token?.span,
+        },
+        Item::Enum(e) => e.brace_token.span.close(),
+        Item::Union(u) => u.fields.brace_token.span.close(),
+        Item::Type(t) => t.semi_token.span,
+        Item::Mod(m) => match &m.content {
+            Some((brace, _)) => brace.span.close(),
+            None => m.semi?.span,
+        },
+        Item::ExternCrate(e) => e.semi_token.span,
+        Item::ForeignMod(f) => f.brace_token.span.close(),
+        Item::Macro(m) => m
+            .semi_token
+            .map_or_else(|| delimiter_close(&m.mac), |s| s.span),
+        _ => return None,
+    };
+    Some(span.end().line)
+}
+
+pub(super) fn delimiter_close(mac: &syn::Macro) -> Span {
+    match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    }
+}
+
+pub(super) fn path_span(path: &syn::Path) -> (LineColumn, LineColumn) {
+    let start = match &path.leading_colon {
+        Some(colon) => colon.spans[0].start(),
+        None => path
+            .segments
+            .first()
+            .map_or(LineColumn { line: 0, column: 0 }, |s| {
+                s.ident.span().start()
+            }),
+    };
+    let end = path.segments.last().map_or(start, |s| s.ident.span().end());
+    (start, end)
+}
+
+pub(super) fn ident_span(ident: &syn::Ident) -> (LineColumn, LineColumn) {
+    (ident.span().start(), ident.span().end())
+}
+
+pub(super) fn path_text(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.join("::")
+}
+
+/// Where an expression starts (syn without `printing` has no `Spanned`).
+pub fn expr_start(expr: &Expr) -> Option<LineColumn> {
+    let span = match expr {
+        Expr::Array(e) => e.bracket_token.span.open(),
+        Expr::Assign(e) => return expr_start(&e.left),
+        Expr::Async(e) => e.async_token.span,
+        Expr::Await(e) => return expr_start(&e.base),
+        Expr::Binary(e) => return expr_start(&e.left),
+        Expr::Block(e) => match &e.label {
+            Some(label) => label.name.apostrophe,
+            None => e.block.brace_token.span.open(),
+        },
+        Expr::Break(e) => e.break_token.span,
+        Expr::Call(e) => return expr_start(&e.func),
+        Expr::Cast(e) => return expr_start(&e.expr),
+        Expr::Closure(e) => match (&e.lifetimes, &e.constness, &e.asyncness, &e.capture) {
+            (Some(l), ..) => l.for_token.span,
+            (_, Some(c), ..) => c.span,
+            (_, _, Some(a), _) => a.span,
+            (_, _, _, Some(c)) => c.span,
+            _ => e.inputs_begin.span,
+        },
+        Expr::Const(e) => e.const_token.span,
+        Expr::Continue(e) => e.continue_token.span,
+        Expr::Field(e) => return expr_start(&e.base),
+        Expr::ForLoop(e) => e.for_token.span,
+        Expr::Group(e) => return expr_start(&e.expr),
+        Expr::If(e) => e.if_token.span,
+        Expr::Index(e) => return expr_start(&e.expr),
+        Expr::Infer(e) => e.underscore_token.span,
+        Expr::Let(e) => e.let_token.span,
+        Expr::Lit(e) => e.lit.span(),
+        Expr::Loop(e) => e.loop_token.span,
+        Expr::Macro(e) => return Some(path_span(&e.mac.path).0),
+        Expr::Match(e) => e.match_token.span,
+        Expr::MethodCall(e) => return expr_start(&e.receiver),
+        Expr::Paren(e) => e.paren_token.span.open(),
+        Expr::Path(e) => match &e.qself {
+            Some(q) => q.lt_token.span,
+            None => return Some(path_span(&e.path).0),
+        },
+        Expr::Range(e) => match &e.start {
+            Some(start) => return expr_start(start),
+            None => match &e.limits {
+                syn::RangeLimits::HalfOpen(t) => t.spans[0],
+                syn::RangeLimits::Closed(t) => t.spans[0],
+            },
+        },
+        Expr::Reference(e) => e.and_token.span,
+        Expr::Repeat(e) => e.bracket_token.span.open(),
+        Expr::Return(e) => e.return_token.span,
+        Expr::Struct(e) => match &e.qself {
+            Some(q) => q.lt_token.span,
+            None => return Some(path_span(&e.path).0),
+        },
+        Expr::Try(e) => return expr_start(&e.expr),
+        Expr::TryBlock(e) => e.try_token.span,
+        Expr::Tuple(e) => e.paren_token.span.open(),
+        Expr::Unary(e) => match &e.op {
+            syn::UnOp::Deref(t) => t.span,
+            syn::UnOp::Not(t) => t.span,
+            syn::UnOp::Neg(t) => t.span,
+            _ => return None,
+        },
+        Expr::Unsafe(e) => e.unsafe_token.span,
+        Expr::While(e) => e.while_token.span,
+        Expr::Yield(e) => e.yield_token.span,
+        _ => return None,
+    };
+    Some(span.start())
+}
+
+/// Through references, parentheses and `?`/`.await` to the expression that matters.
+pub(super) fn strip(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Reference(r) => strip(&r.expr),
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        Expr::Try(t) => strip(&t.expr),
+        Expr::Await(a) => strip(&a.base),
+        _ => expr,
+    }
+}
+
+/// `cmd`, `&mut q`, `self.q` is not local.
+pub(super) fn local_name(expr: &Expr) -> Option<String> {
+    match strip(expr) {
+        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => local_name(&u.expr),
+        _ => None,
+    }
+}
+
+pub(super) fn pattern_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+        syn::Pat::Type(typed) => pattern_name(&typed.pat),
+        _ => None,
+    }
+}
+
+/// A short text form of simple arguments, to compare with a rule's `first-arg` forms: `true`,
+/// `SslVerifyMode::NONE`, `Some(false)`, `SslVerifyMode::empty()`.
+pub(super) fn simple_form(expr: &Expr) -> Option<String> {
+    match strip(expr) {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Bool(b) => Some(b.value.to_string()),
+            Lit::Int(i) => Some(i.base10_digits().to_owned()),
+            Lit::Str(s) => Some(format!("{:?}", s.value())),
+            _ => None,
+        },
+        Expr::Path(p) if p.qself.is_none() => Some(path_text(&p.path)),
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else {
+                return None;
+            };
+            let args: Option<Vec<String>> = call.args.iter().map(simple_form).collect();
+            Some(format!("{}({})", path_text(&func.path), args?.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn first_arg_matches(arg: Option<&Expr>, patterns: &[String]) -> bool {
+    if patterns.is_empty() {
+        return true;
+    }
+    let Some(form) = arg.and_then(simple_form) else {
+        return false;
+    };
+    patterns.iter().any(|pattern| {
+        form == *pattern
+            || form
+                .strip_suffix(pattern.as_str())
+                .is_some_and(|head| head.ends_with("::"))
+    })
+}
+
+/// The elements of `["-c", x]`, `&[…]`, `vec![…]`.
+pub(super) fn list_elements(expr: &Expr, bodies: &RustFile) -> Vec<Expr> {
+    match strip(expr) {
+        Expr::Array(array) => array.elems.iter().cloned().collect(),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => bodies
+            .macro_args(&m.mac)
+            .as_ref()
+            .as_ref()
+            .map(|args| args.iter().cloned().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}

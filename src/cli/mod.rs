@@ -1,0 +1,103 @@
+//! The `cargo-warden` binary: arguments, settings lookup, choosing emitters, writing reports and
+//! the exit code. Everything that decides anything lives in the library; this layer only wires it
+//! to the terminal and the file system.
+
+mod args;
+mod info;
+mod output;
+mod progress;
+mod scan;
+mod setup;
+
+use args::{Cli, ColorArg, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, the same for every output format.
+const EXIT_PASSED: u8 = 0;
+const EXIT_GATE_FAILED: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    // As `cargo warden ...`, cargo runs us with `warden` as the first argument.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|arg| arg == "warden") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASSED
+            });
+        }
+    };
+    let ui = Ui {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        color: cli.color,
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan::run_scan(args, ui),
+        Command::Baseline(args) => scan::run_baseline(args, ui),
+        Command::Fetch(args) => setup::run_fetch(args, ui),
+        Command::Explain(args) => info::run_explain(&args),
+        Command::Rules(args) => info::run_rules(args),
+        Command::Init(args) => setup::run_init(&args, ui),
+        Command::Completions(args) => setup::run_completions(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        // `cargo warden explain x | head`: the reader left; nothing is wrong.
+        Err(err)
+            if err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(EXIT_PASSED)
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// How the binary talks on stderr: notes unless `-q`, stage details with `-v`.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    quiet: bool,
+    verbose: u8,
+    color: ColorArg,
+}
+
+impl Ui {
+    pub fn note(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    pub fn detail(&self, message: impl std::fmt::Display) {
+        if self.verbose > 0 {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Colour on stdout: `--color`/`CARGO_TERM_COLOR`, else a terminal without `NO_COLOR`.
+    pub fn stdout_color(&self) -> bool {
+        match self.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! A progress bar on stderr while a long scan runs, for people at a terminal only.
+
+use super::Ui;
+use cargo_warden::{Progress, ProgressSink, ScanOptions};
+use std::sync::Arc;
+
+/// A progress bar on stderr for people at a terminal: never with `-q`, never in CI logs (`CI`
+/// set), never when stderr is piped or redirected.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, steps: u64) {
+        // Empty stages (no workspace for cargo metadata) would flash a full bar.
+        if steps == 0 {
+            return;
+        }
+        self.0.reset();
+        self.0.set_length(steps);
+        self.0.set_message(name);
+        // Shown once the first stage is set up, so no empty frame flashes first.
+        if self.0.is_hidden() {
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn step(&self) {
+        self.0.inc(1);
+    }
+}
+
+fn progress_bar(ui: Ui) -> Option<Arc<Bar>> {
+    use std::io::IsTerminal;
+    if ui.quiet || std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // Hidden until a stage with steps starts.
+    let bar = indicatif::ProgressBar::hidden();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:>14} [{bar:32}] {pos}/{len} ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(Arc::new(Bar(bar)))
+}
+
+/// Runs a scan step with the progress bar up, and clears it before anything else prints.
+pub fn with_progress<T>(
+    ui: Ui,
+    options: &mut ScanOptions,
+    run: impl FnOnce(&ScanOptions) -> T,
+) -> T {
+    let bar = progress_bar(ui);
+    options.progress = bar
+        .clone()
+        .map(|bar| ProgressSink(bar as Arc<dyn Progress>));
+    let started = std::time::Instant::now();
+    let result = run(options);
+    if let Some(bar) = bar {
+        bar.0.finish_and_clear();
+    }
+    ui.detail(format!(
+        "scan took {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
+    result
+}

@@ -1,0 +1,73 @@
+//! `init`, `completions` and `fetch`: getting a workspace and a machine ready to scan.
+
+use super::args::{Cli, CompletionsArgs, FetchArgs, InitArgs};
+use super::output::write_atomically;
+use super::scan::default_db;
+use super::{Ui, EXIT_PASSED};
+use anyhow::{bail, Context};
+use cargo_warden::config;
+use std::io::Write;
+
+/// The commented warden.toml `init` writes; a test loads it, so it always parses.
+const INIT_CONFIG: &str = include_str!("../templates/warden.toml");
+/// The workflow `init --github` writes, shown verbatim in the README.
+const INIT_WORKFLOW: &str = include_str!("../templates/github-workflow.yml");
+
+pub fn run_init(args: &InitArgs, ui: Ui) -> anyhow::Result<u8> {
+    if !args.dir.is_dir() {
+        bail!(
+            "{}: not a directory; pass the workspace root to write warden.toml into",
+            args.dir.display()
+        );
+    }
+    let mut files = vec![(args.dir.join(config::FILE_NAME), INIT_CONFIG)];
+    if args.github {
+        files.push((
+            args.dir
+                .join(".github")
+                .join("workflows")
+                .join("warden.yml"),
+            INIT_WORKFLOW,
+        ));
+    }
+    // Check everything before writing anything, so a refusal leaves no half-done init.
+    if !args.force {
+        if let Some((path, _)) = files.iter().find(|(path, _)| path.exists()) {
+            bail!(
+                "{}: already exists; edit it, or pass --force to replace it",
+                path.display()
+            );
+        }
+    }
+    for (path, text) in &files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create the directory", parent.display()))?;
+        }
+        write_atomically(path, |out| out.write_all(text.as_bytes()))?;
+        ui.note(format!("wrote {}", path.display()));
+    }
+    Ok(EXIT_PASSED)
+}
+
+pub fn run_completions(args: CompletionsArgs) -> anyhow::Result<u8> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut command, "cargo-warden", &mut out);
+    out.flush()?;
+    Ok(EXIT_PASSED)
+}
+
+pub fn run_fetch(args: FetchArgs, ui: Ui) -> anyhow::Result<u8> {
+    let db = match args.db {
+        Some(db) => db,
+        None => default_db()?,
+    };
+    let outcome = cargo_warden::advisories::fetch(&db, &args.url)?;
+    let verb = match outcome {
+        cargo_warden::advisories::Fetched::Cloned => "cloned",
+        cargo_warden::advisories::Fetched::Updated => "updated",
+    };
+    ui.note(format!("{}: {verb} from {}", db.display(), args.url));
+    Ok(EXIT_PASSED)
+}
