@@ -74,6 +74,9 @@ pub struct PackageDetails {
     /// The Cargo.toml line declaring the direct dependency this finding comes through, when the
     /// member's manifest could be found.
     pub declared_at: Option<Span>,
+    /// What to do, from a check whose package findings are not about an advisory (an advisory
+    /// says it with `fix` and `patched`).
+    pub remediation: Option<String>,
 }
 
 /// A source finding's rule facts and evidence.
@@ -266,12 +269,13 @@ impl Detection {
     pub fn next_step(&self) -> Option<&str> {
         match &self.subject {
             Subject::Source(details) => Some(&details.remediation),
-            Subject::Package(details) => match &details.fix {
-                Some(fix) => Some(&fix.command),
-                None if details.patched.is_empty() => {
+            Subject::Package(details) => match (&details.fix, &details.remediation) {
+                (Some(fix), _) => Some(&fix.command),
+                (None, Some(remediation)) => Some(remediation),
+                (None, None) if details.patched.is_empty() => {
                     Some("no patched release; consider replacing the crate")
                 }
-                None => None,
+                (None, None) => None,
             },
         }
     }
@@ -346,4 +350,71 @@ pub fn fingerprint(parts: &[&str]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package_finding(fix: Option<Fix>, patched: &[&str], remediation: Option<&str>) -> Detection {
+        Detection {
+            kind: FindingKind {
+                name: "test",
+                check: "test",
+                rule_name: "Test",
+                default_tier: Severity::Low,
+                categorised: false,
+            },
+            rule: "TEST-1".to_owned(),
+            title: "t".to_owned(),
+            file: "Cargo.lock".to_owned(),
+            line: 1,
+            column: 1,
+            end_column: 2,
+            description: String::new(),
+            fingerprint: String::new(),
+            rule_severity: None,
+            origin: Origin::Lines(vec![1]),
+            subject: Subject::Package(Box::new(PackageDetails {
+                package: PackageRef {
+                    name: "p".to_owned(),
+                    version: "1.0.0".to_owned(),
+                    source: None,
+                },
+                dependency: None,
+                aliases: Vec::new(),
+                references: Vec::new(),
+                url: None,
+                date: None,
+                categories: Vec::new(),
+                cvss: None,
+                patched: patched.iter().map(|p| p.to_string()).collect(),
+                unaffected: Vec::new(),
+                fix,
+                advisory_sources: Vec::new(),
+                declared_at: None,
+                remediation: remediation.map(str::to_owned),
+            })),
+        }
+    }
+
+    #[test]
+    fn a_package_finding_says_what_to_do_from_its_fix_then_its_check_then_the_advisory() {
+        let fix = Fix {
+            command: "cargo update -p p".to_owned(),
+            version: "1.0.1".to_owned(),
+            semver_compatible: true,
+        };
+        let with_fix = package_finding(Some(fix), &[">=1.0.1"], Some("other"));
+        assert_eq!(with_fix.next_step(), Some("cargo update -p p"));
+        // A check whose package findings are not advisories says its own next step.
+        let from_check = package_finding(None, &[], Some("unify the versions"));
+        assert_eq!(from_check.next_step(), Some("unify the versions"));
+        let no_release = package_finding(None, &[], None);
+        assert_eq!(
+            no_release.next_step(),
+            Some("no patched release; consider replacing the crate")
+        );
+        assert_eq!(package_finding(None, &[">=2"], None).next_step(), None);
+    }
 }

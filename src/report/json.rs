@@ -147,7 +147,9 @@ impl<'r> JsonFinding<'r> {
             declared_at: package.and_then(|p| p.declared_at.as_ref()),
             description: &d.description,
             cwe: source.map_or(NONE, |s| &s.cwe),
-            remediation: source.map(|s| s.remediation.as_str()),
+            remediation: source
+                .map(|s| s.remediation.as_str())
+                .or_else(|| package.and_then(|p| p.remediation.as_deref())),
             secret: source.and_then(|s| s.secret.as_ref()),
             fingerprint: &d.fingerprint,
             severity: v.severity,

@@ -106,6 +106,7 @@ fn advisory_finding(
             fix: fix_for(advisory, &package.name, &package.version),
             advisory_sources: advisory.sources.iter().map(|s| s.to_string()).collect(),
             declared_at,
+            remediation: None,
         })),
     }
 }

@@ -180,12 +180,15 @@ fn result_message(finding: &Finding, report: &Report) -> String {
                     dependency.path.join(" > ")
                 ));
             }
-            match &advisory.fix {
-                Some(fix) => text.push_str(&format!(" Fix: {}.", fix.command)),
-                None if advisory.patched.is_empty() => {
+            match (&advisory.fix, &advisory.remediation) {
+                (Some(fix), _) => text.push_str(&format!(" Fix: {}.", fix.command)),
+                (None, Some(remediation)) => {
+                    text.push_str(&format!(" Fix: {}.", remediation.trim_end_matches('.')))
+                }
+                (None, None) if advisory.patched.is_empty() => {
                     text.push_str(" No patched release: replace the crate.")
                 }
-                None => {}
+                (None, None) => {}
             }
         }
         Subject::Source(source) => {

@@ -3,24 +3,35 @@
 //! policy's time frames in the help either way.
 
 use super::{properties, security_severity, text, tier_name};
-use crate::finding::{Finding, PackageDetails, SourceDetails, Subject};
+use crate::finding::{Finding, PackageDetails, RuleDoc, Subject};
 use crate::report::Report;
 use serde_json::Value;
 use serde_sarif::sarif::{MultiformatMessageString, ReportingDescriptor};
 use std::collections::BTreeMap;
 
-/// The descriptor of a finding's rule, described from the first (in report order) finding of it.
+/// The descriptor of a finding's rule, described from the first (in report order) finding of it:
+/// from the rule's documentation when its check documents its rules, else (advisories, whose
+/// rules are data read at scan time) from the advisory.
 pub(super) fn descriptor_for(finding: &Finding, report: &Report) -> ReportingDescriptor {
-    match &finding.detection.subject {
-        Subject::Package(details) => advisory_rule(finding, details, report),
-        Subject::Source(details) => source_rule(finding, details, report),
+    let doc = report
+        .rules
+        .iter()
+        .find(|doc| doc.id == finding.detection.rule);
+    match (&finding.detection.subject, doc) {
+        (Subject::Source(details), doc) => documented_rule(finding, &details.cwe, doc, report),
+        (Subject::Package(_), Some(doc)) => documented_rule(finding, &doc.cwe, Some(doc), report),
+        (Subject::Package(details), None) => advisory_rule(finding, details, report),
     }
 }
 
-/// A source rule, described from its entry in `rules/`: the same text as `cargo warden explain`.
-fn source_rule(finding: &Finding, source: &SourceDetails, report: &Report) -> ReportingDescriptor {
+/// A rule described from its entry in `rules/`: the same text as `cargo warden explain`.
+fn documented_rule(
+    finding: &Finding,
+    cwe: &[String],
+    doc: Option<&RuleDoc>,
+    report: &Report,
+) -> ReportingDescriptor {
     let d = &finding.detection;
-    let doc = report.rules.iter().find(|doc| doc.id == d.rule);
     let (policy_plain, policy_markdown) = policy_table(report);
     let (description, help_markdown, help_text) = match doc {
         Some(doc) => (
@@ -39,9 +50,7 @@ fn source_rule(finding: &Finding, source: &SourceDetails, report: &Report) -> Re
     };
     let mut tags = vec!["security".to_owned(), d.kind.as_str().to_owned()];
     tags.extend(
-        source
-            .cwe
-            .iter()
+        cwe.iter()
             .map(|cwe| format!("external/cwe/{}", cwe.to_ascii_lowercase())),
     );
     let mut values = BTreeMap::new();
