@@ -116,9 +116,20 @@ fn code_findings_point_at_the_call_and_test_code_is_low() {
         .map(|(r, l, c, s)| (r.to_string(), *l, *c, s.to_string()))
         .collect();
     assert_eq!(got_sorted, expected);
+    // Weaknesses get a due date; inventory rules (an unsafe block without a SAFETY comment, a
+    // transmute, a mutable static, unchecked indexing) are audit findings without one.
     for finding in report["findings"].as_array().unwrap() {
         assert_eq!(finding["kind"], "code");
-        assert!(finding["due"].is_string() && finding["fingerprint"].is_string());
+        assert!(finding["fingerprint"].is_string());
+        if finding["rule"] == "command-injection" {
+            assert!(finding["due"].is_string(), "{finding}");
+            assert_eq!(finding["status"], "on-track");
+        } else {
+            assert!(finding["due"].is_null(), "{finding}");
+            assert!(finding["clock_start"].is_null(), "{finding}");
+            assert_eq!(finding["status"], "audit");
+            assert_eq!(finding["fails_gate"], serde_json::json!([]));
+        }
     }
     let inventory = &report["unsafe_inventory"][0];
     assert_eq!(inventory["package"], "sample");
@@ -199,4 +210,76 @@ fn the_human_report_lists_the_unsafe_inventory_and_explain_documents_rules() {
     for part in ["CWE-78", "## Remediation", "Command::new", "## Not flagged"] {
         assert!(explain.stdout.contains(part), "{part}: {}", explain.stdout);
     }
+}
+
+#[test]
+fn audit_findings_never_fail_the_gate_unless_settings_promote_their_rule() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Only inventory: unsafe blocks without SAFETY comments.
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"inventory\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "pub fn first(v: &[u8]) -> u8 {\n    unsafe { *v.as_ptr() }\n}\n",
+    )
+    .unwrap();
+    let scan = |home: &std::path::Path| {
+        run(warden(home)
+            .args([
+                "scan",
+                "--checks",
+                "code",
+                "--format",
+                "json",
+                "--fail-on",
+                "any",
+            ])
+            .arg(dir.path()))
+    };
+    let out = scan(home.path());
+    assert_eq!(
+        out.code, 0,
+        "audit findings pass even --fail-on any: {}",
+        out.stderr
+    );
+    let report = json(&out.stdout);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "undocumented-unsafe");
+    assert_eq!(finding["status"], "audit");
+    assert!(finding["due"].is_null() && finding["days_left"].is_null());
+
+    std::fs::write(
+        dir.path().join("warden.toml"),
+        "[code.rules.undocumented-unsafe]\nclass = \"weakness\"\n",
+    )
+    .unwrap();
+    let out = scan(home.path());
+    assert_eq!(
+        out.code, 1,
+        "a promoted rule fails the gate: {}",
+        out.stderr
+    );
+    let report = json(&out.stdout);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["status"], "on-track");
+    assert!(finding["due"].is_string());
+
+    std::fs::write(
+        dir.path().join("warden.toml"),
+        "[code.rules.undocumented-unsafe]\nclass = \"inventory\"\n",
+    )
+    .unwrap();
+    let out = scan(home.path());
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("warden.toml:2:9: unknown class `inventory`; use weakness or audit"),
+        "{}",
+        out.stderr
+    );
 }

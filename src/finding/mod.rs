@@ -14,7 +14,7 @@ mod warning;
 
 pub use kind::FindingKind;
 pub use rule::{markdown_table, RuleDoc};
-pub use severity::{FailOn, Gate, Severity, Status};
+pub use severity::{Class, FailOn, Gate, Severity, Status};
 pub use warning::Warning;
 
 use crate::date::Date;
@@ -40,6 +40,8 @@ pub struct Detection {
     /// The severity the rule itself declares (already lowered for test code); `None` leaves it to
     /// the policy: the CVSS score, else the kind's tier.
     pub rule_severity: Option<Severity>,
+    /// A weakness gets a due date; an audit finding is inventory and gets none.
+    pub class: Class,
     /// What in the repository's history says when the finding was introduced.
     pub origin: Origin,
     pub subject: Subject,
@@ -206,6 +208,7 @@ impl Detection {
             description,
             fingerprint,
             rule_severity,
+            class: rule.class,
             origin: Origin::Lines((place.line..=place.end_line.max(place.line)).collect()),
             subject: Subject::Source(SourceDetails {
                 cwe: rule.cwe.clone(),
@@ -293,15 +296,22 @@ impl Detection {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
     pub severity: Severity,
-    pub clock_start: Date,
-    pub clock_source: ClockSource,
-    pub due: Date,
-    /// Negative when overdue.
-    pub days_left: i64,
+    /// When the remediation window opened and closes; `None` for audit findings, which have none.
+    pub clock: Option<Clock>,
     pub status: Status,
     pub ignore_reason: Option<String>,
     /// The `--fail-on` conditions this finding breaches (empty when it does not fail the gate).
     pub fails_gate: Vec<FailOn>,
+}
+
+/// A weakness's remediation window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    pub start: Date,
+    pub source: ClockSource,
+    pub due: Date,
+    /// Negative when overdue.
+    pub days_left: i64,
 }
 
 /// Where a finding's clock start came from.
@@ -374,6 +384,7 @@ mod tests {
             description: String::new(),
             fingerprint: String::new(),
             rule_severity: None,
+            class: Class::Weakness,
             origin: Origin::Lines(vec![1]),
             subject: Subject::Package(Box::new(PackageDetails {
                 package: PackageRef {

@@ -1,7 +1,7 @@
 //! What a source rule says about itself: the one entry `explain`, `rules`, the SARIF rule help and
 //! the README's rule tables are all made from, so the documentation cannot drift from the rule.
 
-use super::severity::Severity;
+use super::severity::{Class, Severity};
 
 /// A rule's documentation, as its check's rules file declares it.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +14,8 @@ pub struct RuleDoc {
     pub cwe: Vec<String>,
     /// `None`: the policy's default for the check's kind (`[unscored] secret`, `code`).
     pub severity: Option<Severity>,
+    /// A weakness (due date, gate) or inventory (`audit`: reported only).
+    pub class: Class,
     pub remediation: String,
     /// What the examples are written in: `text` (a literal's value or a config line) or `rust`.
     pub example_language: &'static str,
@@ -35,6 +37,9 @@ impl RuleDoc {
             self.severity
                 .map_or("the policy's default for this check", Severity::as_str)
         ));
+        if self.class == Class::Audit {
+            out.push_str("- class: audit (reported for review: no due date, never fails the gate unless the settings promote the rule)\n");
+        }
         if !self.cwe.is_empty() {
             out.push_str(&format!("- weakness: {}\n", self.cwe.join(", ")));
         }
@@ -83,7 +88,10 @@ pub fn markdown_table<'a>(rules: impl IntoIterator<Item = &'a RuleDoc>) -> Strin
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             doc.id,
-            doc.severity.map_or("policy", Severity::as_str),
+            match (doc.class, doc.severity) {
+                (Class::Audit, _) => "audit",
+                (Class::Weakness, severity) => severity.map_or("policy", Severity::as_str),
+            },
             doc.cwe.join(", "),
             doc.title
         ));

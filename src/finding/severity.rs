@@ -36,6 +36,33 @@ impl Severity {
     }
 }
 
+/// What a rule's findings are: a weakness to fix by a due date, or inventory to review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// A weakness: a severity tier, a due date, and it can fail the gate.
+    #[default]
+    Weakness,
+    /// Inventory a reviewer reads (as clippy's and cargo-geiger's unsafe counts are): reported,
+    /// never given a due date, never failing the gate, unless the settings promote the rule.
+    Audit,
+}
+
+impl Class {
+    pub const ALL: [Class; 2] = [Class::Weakness, Class::Audit];
+
+    pub fn from_name(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Weakness => "weakness",
+            Class::Audit => "audit",
+        }
+    }
+}
+
 /// Where a finding stands against its due date. Ordered most urgent first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -47,6 +74,9 @@ pub enum Status {
     OnTrack,
     /// Accepted by an `[[ignore]]` entry: reported, never fails the gate.
     Ignored,
+    /// Inventory, not a weakness (an unsafe block without a SAFETY comment): reported, with no
+    /// due date, never fails the gate.
+    Audit,
 }
 
 impl Status {
@@ -56,6 +86,7 @@ impl Status {
             Status::DueSoon => "due-soon",
             Status::OnTrack => "on-track",
             Status::Ignored => "ignored",
+            Status::Audit => "audit",
         }
     }
 }

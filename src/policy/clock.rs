@@ -9,7 +9,7 @@
 
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::finding::{ClockSource, Detection, Origin};
+use crate::finding::{Class, ClockSource, Detection, Origin};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -59,25 +59,32 @@ pub fn starts(
     root: &Path,
     baseline: Option<&Baseline>,
     today: Date,
-) -> Vec<(Date, ClockSource)> {
+) -> Vec<Option<(Date, ClockSource)>> {
+    // Audit findings have no remediation window: nothing to date, no blame to run.
+    let weakness = |d: &Detection| d.class == Class::Weakness;
     let published = |d: &Detection| match d.published() {
         Some(date) => (date, ClockSource::Published),
         None => (today, ClockSource::Today),
     };
     match kind {
-        ClockKind::Published => detections.iter().map(published).collect(),
+        ClockKind::Published => detections
+            .iter()
+            .map(|d| weakness(d).then(|| published(d)))
+            .collect(),
         ClockKind::FirstSeen => detections
             .iter()
-            .map(
-                |d| match baseline.and_then(|b| b.first_seen(&d.fingerprint)) {
-                    Some(date) => (date, ClockSource::FirstSeen),
-                    None => (today, ClockSource::Today),
-                },
-            )
+            .map(|d| {
+                weakness(d).then(
+                    || match baseline.and_then(|b| b.first_seen(&d.fingerprint)) {
+                        Some(date) => (date, ClockSource::FirstSeen),
+                        None => (today, ClockSource::Today),
+                    },
+                )
+            })
             .collect(),
         ClockKind::Introduced => {
             let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (index, detection) in detections.iter().enumerate() {
+            for (index, detection) in detections.iter().enumerate().filter(|(_, d)| weakness(d)) {
                 by_file
                     .entry(detection.file.as_str())
                     .or_default()
@@ -98,13 +105,15 @@ pub fn starts(
             detections
                 .iter()
                 .zip(by_index)
-                .map(|(d, introduced)| match (introduced, d.published()) {
-                    // Never before the advisory: nobody can fix what is not yet known.
-                    (Some(intro), Some(published)) if published > intro => {
-                        (published, ClockSource::Published)
-                    }
-                    (Some(intro), _) => (intro, ClockSource::Introduced),
-                    (None, _) => published(d),
+                .map(|(d, introduced)| {
+                    weakness(d).then(|| match (introduced, d.published()) {
+                        // Never before the advisory: nobody can fix what is not yet known.
+                        (Some(intro), Some(published)) if published > intro => {
+                            (published, ClockSource::Published)
+                        }
+                        (Some(intro), _) => (intro, ClockSource::Introduced),
+                        (None, _) => published(d),
+                    })
                 })
                 .collect()
         }

@@ -15,7 +15,7 @@ pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
 
 use crate::date::Date;
 use crate::finding::{
-    ClockSource, Detection, FailOn, Finding, Gate, Severity, Status, Verdict, Warning,
+    Class, Clock, ClockSource, Detection, FailOn, Finding, Gate, Severity, Status, Verdict, Warning,
 };
 
 /// What the policy needs besides the detections.
@@ -29,17 +29,18 @@ pub struct Judgement<'a> {
 }
 
 impl Judgement<'_> {
-    /// Judges every detection whose clock started at the paired date.
+    /// Judges every detection whose clock started at the paired date (`None`: an audit finding,
+    /// which has no clock).
     pub fn apply(
         &self,
         detections: Vec<Detection>,
-        starts: Vec<(Date, ClockSource)>,
+        starts: Vec<Option<(Date, ClockSource)>>,
     ) -> (Vec<Finding>, Vec<Warning>, Gate) {
         let mut ignore_state = vec![IgnoreUse::Unused; self.ignores.len()];
         let mut findings: Vec<Finding> = detections
             .into_iter()
             .zip(starts)
-            .map(|(detection, (clock_start, clock_source))| {
+            .map(|(detection, start)| {
                 // A rule's own severity (a secret in test code is low) still goes through the
                 // policy's tiers, so a policy without a critical tier rates it high.
                 let severity = match detection.rule_severity {
@@ -50,14 +51,25 @@ impl Judgement<'_> {
                         detection.categories(),
                     ),
                 };
-                let due = self.policy.due(clock_start, severity);
-                let days_left = due.days_since(self.today);
-                let mut status = if days_left < 0 {
-                    Status::Overdue
-                } else if days_left <= i64::from(self.policy.due_soon) {
-                    Status::DueSoon
-                } else {
-                    Status::OnTrack
+                let clock = match (detection.class, start) {
+                    (Class::Weakness, Some((start, source))) => {
+                        let due = self.policy.due(start, severity);
+                        Some(Clock {
+                            start,
+                            source,
+                            due,
+                            days_left: due.days_since(self.today),
+                        })
+                    }
+                    _ => None,
+                };
+                let mut status = match clock {
+                    None => Status::Audit,
+                    Some(clock) if clock.days_left < 0 => Status::Overdue,
+                    Some(clock) if clock.days_left <= i64::from(self.policy.due_soon) => {
+                        Status::DueSoon
+                    }
+                    Some(_) => Status::OnTrack,
                 };
                 let mut ignore_reason = None;
                 if let Some(index) = self.matching_ignore(&detection) {
@@ -74,10 +86,7 @@ impl Judgement<'_> {
                     detection,
                     verdict: Verdict {
                         severity,
-                        clock_start,
-                        clock_source,
-                        due,
-                        days_left,
+                        clock,
                         status,
                         ignore_reason,
                         fails_gate: Vec::new(),
@@ -168,7 +177,8 @@ pub fn evaluate_gate(findings: &mut [Finding], fail_on: &[FailOn]) -> Gate {
     let mut failing = 0;
     for finding in findings.iter_mut() {
         let verdict = &mut finding.verdict;
-        verdict.fails_gate = if never || verdict.status == Status::Ignored {
+        // Accepted and audit findings are reported, never breaches.
+        verdict.fails_gate = if never || matches!(verdict.status, Status::Ignored | Status::Audit) {
             Vec::new()
         } else {
             fail_on

@@ -34,7 +34,9 @@ impl Level {
 }
 
 /// Findings that break the gate are errors; overdue or due-soon findings the gate lets through
-/// are warnings; on-track ones are notices. Ignored findings are accepted risk and get none.
+/// are warnings; on-track ones are notices. Ignored findings are accepted risk and audit findings
+/// are inventory (in the SARIF upload and the JSON): neither gets an annotation, so they never
+/// crowd out what has a due date.
 fn level(finding: &Finding) -> Option<Level> {
     let v = &finding.verdict;
     if !v.fails_gate.is_empty() {
@@ -43,7 +45,7 @@ fn level(finding: &Finding) -> Option<Level> {
     match v.status {
         Status::Overdue | Status::DueSoon => Some(Level::Warning),
         Status::OnTrack => Some(Level::Notice),
-        Status::Ignored => None,
+        Status::Ignored | Status::Audit => None,
     }
 }
 
@@ -111,7 +113,7 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
     }
     Annotation {
         level,
-        urgency: (v.days_left, v.severity),
+        urgency: (v.clock.map_or(i64::MAX, |c| c.days_left), v.severity),
         properties,
         message,
     }

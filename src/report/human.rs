@@ -57,11 +57,9 @@ impl Human {
             // sits, or the offending call).
             writeln!(out, "  {}", d.description)?;
         }
-        let clock = format!(
-            "clock started {} ({})",
-            v.clock_start,
-            v.clock_source.as_str()
-        );
+        let clock = v.clock.map_or_else(String::new, |c| {
+            format!("clock started {} ({})", c.start, c.source.as_str())
+        });
         match v.status {
             Status::Ignored => writeln!(
                 out,
@@ -81,6 +79,8 @@ impl Human {
                 self.paint(AnsiColor::Yellow.on_default().bold(), &deadline(finding))
             )?,
             Status::OnTrack => writeln!(out, "  {}, {clock}", deadline(finding))?,
+            // Audit findings are listed by rule (`audit_summary`), not one by one.
+            Status::Audit => writeln!(out, "  {}", deadline(finding))?,
         }
         writeln!(
             out,
@@ -129,6 +129,24 @@ impl Human {
     }
 }
 
+/// Audit findings per rule, most first: (rule, title, count).
+fn audit_counts(report: &Report) -> Vec<(&str, &str, usize)> {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.verdict.status == Status::Audit)
+    {
+        let d = &finding.detection;
+        match counts.iter_mut().find(|(rule, _, _)| *rule == d.rule) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((&d.rule, &d.title, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    counts
+}
+
 impl Emitter for Human {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for warning in &report.warnings {
@@ -156,7 +174,7 @@ impl Emitter for Human {
                 .iter()
                 .filter(|f| f.verdict.status == status)
                 .collect();
-            group.sort_by_key(|f| (f.verdict.days_left, f.verdict.severity));
+            group.sort_by_key(|f| (f.verdict.clock.map(|c| c.days_left), f.verdict.severity));
             if group.is_empty() {
                 continue;
             }
@@ -170,6 +188,35 @@ impl Emitter for Human {
             for finding in group {
                 self.finding(out, finding)?;
             }
+        }
+
+        let audit = audit_counts(report);
+        if !audit.is_empty() {
+            let total: usize = audit.iter().map(|(_, _, n)| n).sum();
+            counts.push(format!("{total} audit"));
+            writeln!(
+                out,
+                "{}",
+                self.paint(
+                    BOLD,
+                    &format!("== audit ({total}): for review, no due date")
+                )
+            )?;
+            writeln!(out)?;
+            let width = audit
+                .iter()
+                .map(|(rule, _, _)| rule.len())
+                .max()
+                .unwrap_or(0);
+            for (rule, title, n) in &audit {
+                writeln!(out, "  {rule:<width$}  {n:>5}  {title}")?;
+            }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  every location is in the JSON and SARIF reports; to give a rule due dates, set `class = \"weakness\"` under `[code.rules.<id>]` in warden.toml"
+            )?;
+            writeln!(out)?;
         }
 
         let breakdown = if counts.is_empty() {

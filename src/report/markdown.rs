@@ -145,6 +145,33 @@ impl Emitter for Markdown {
             report.findings.len()
         )?;
         writeln!(out)?;
+        let audit = count(Status::Audit);
+        if audit > 0 {
+            let mut rules: Vec<(&str, usize)> = Vec::new();
+            for finding in report
+                .findings
+                .iter()
+                .filter(|f| f.verdict.status == Status::Audit)
+            {
+                let rule = finding.detection.rule.as_str();
+                match rules.iter_mut().find(|(r, _)| *r == rule) {
+                    Some(entry) => entry.1 += 1,
+                    None => rules.push((rule, 1)),
+                }
+            }
+            rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let by_rule: Vec<String> = rules
+                .iter()
+                .map(|(rule, n)| format!("{} {n}", code(rule)))
+                .collect();
+            writeln!(
+                out,
+                "Also {} for review (inventory: no due date, never fails the gate): {}.",
+                plural(audit, "audit finding"),
+                by_rule.join(", ")
+            )?;
+            writeln!(out)?;
+        }
 
         for (status, heading) in TABLES {
             let mut group: Vec<&Finding> = report
@@ -155,7 +182,7 @@ impl Emitter for Markdown {
             if group.is_empty() {
                 continue;
             }
-            group.sort_by_key(|f| (f.verdict.days_left, f.verdict.severity));
+            group.sort_by_key(|f| (f.verdict.clock.map(|c| c.days_left), f.verdict.severity));
             writeln!(out, "### {heading} ({})", group.len())?;
             writeln!(out)?;
             writeln!(
@@ -170,13 +197,15 @@ impl Emitter for Markdown {
                 } else {
                     format!("**{}**", v.severity.as_str())
                 };
+                let (due, days_left) = match v.clock {
+                    Some(clock) => (clock.due.to_string(), clock.days_left.to_string()),
+                    None => ("none".to_owned(), String::new()),
+                };
                 writeln!(
                     out,
-                    "| {} | {} | {severity} | {} | {} | {} |",
+                    "| {} | {} | {severity} | {due} | {days_left} | {} |",
                     subject_cell(finding, report),
                     rule_cell(finding),
-                    v.due,
-                    v.days_left,
                     fix_cell(finding)
                 )?;
             }

@@ -202,17 +202,20 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// "OVERDUE by 12 days (due 2026-11-10)", "due in 5 days (2026-11-27)", "due today (...)".
+/// "OVERDUE by 12 days (due 2026-11-10)", "due in 5 days (2026-11-27)", "due today (...)"; for
+/// audit findings, "audit: no due date".
 pub(crate) fn deadline(finding: &Finding) -> String {
-    let v = &finding.verdict;
-    match v.days_left {
+    let Some(clock) = finding.verdict.clock else {
+        return "audit: no due date".to_owned();
+    };
+    match clock.days_left {
         d if d < 0 => format!(
             "OVERDUE by {} (due {})",
             plural(d.unsigned_abs() as usize, "day"),
-            v.due
+            clock.due
         ),
-        0 => format!("due today ({})", v.due),
-        d => format!("due in {} ({})", plural(d as usize, "day"), v.due),
+        0 => format!("due today ({})", clock.due),
+        d => format!("due in {} ({})", plural(d as usize, "day"), clock.due),
     }
 }
 

@@ -6,7 +6,8 @@ use super::advisory::Advisory;
 use super::database::Database;
 use super::fix::fix_for;
 use crate::finding::{
-    fingerprint, DependencyInfo, Detection, Origin, PackageDetails, PackageRef, Span, Subject,
+    fingerprint, Class, DependencyInfo, Detection, Origin, PackageDetails, PackageRef, Span,
+    Subject,
 };
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -84,6 +85,7 @@ fn advisory_finding(
             &ws.display_path,
         ]),
         rule_severity: None,
+        class: Class::Weakness,
         origin: Origin::LockfileEntry {
             name: package.name.clone(),
             version: package.version.to_string(),

@@ -2,7 +2,7 @@
 
 use super::rules::CodeRules;
 use crate::error::{one_line, Result};
-use crate::finding::Severity;
+use crate::finding::{Class, Severity};
 use crate::source::TestSeverity;
 use crate::toml_doc::{closest, SettingsDoc};
 use serde::Deserialize;
@@ -25,6 +25,8 @@ pub struct CodeRuleSettings {
     pub enabled: bool,
     /// Replaces the rule's own severity.
     pub severity: Option<Severity>,
+    /// Replaces the rule's class: `weakness` promotes an audit rule to due dates and the gate.
+    pub class: Option<Class>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +44,7 @@ struct RawCode {
 struct RawCodeRule {
     enabled: Option<bool>,
     severity: Option<Spanned<String>>,
+    class: Option<Spanned<String>>,
 }
 
 impl CodeSettings {
@@ -93,11 +96,21 @@ impl CodeSettings {
                     )
                 })?),
             };
+            let class = match &rule.class {
+                None => None,
+                Some(name) => Some(Class::from_name(name.get_ref()).ok_or_else(|| {
+                    doc.error_at(
+                        name.span().start,
+                        format!("unknown class `{}`; use weakness or audit", name.get_ref()),
+                    )
+                })?),
+            };
             rules.insert(
                 id.get_ref().clone(),
                 CodeRuleSettings {
                     enabled: rule.enabled.unwrap_or(true),
                     severity,
+                    class,
                 },
             );
         }

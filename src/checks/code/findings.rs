@@ -60,7 +60,7 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
     if hit.in_test {
         description.push_str(" (in test code)");
     }
-    Detection::in_source(
+    let mut detection = Detection::in_source(
         super::CODE,
         hit.rule,
         SourcePlace {
@@ -81,5 +81,9 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
             &hit.snippet,
             &hit.occurrence.to_string(),
         ]),
-    )
+    );
+    if let Some(class) = settings.rules.get(&hit.rule.id).and_then(|rule| rule.class) {
+        detection.class = class;
+    }
+    detection
 }

@@ -8,7 +8,7 @@
 //! elsewhere in the check.
 
 use crate::error::Result;
-use crate::finding::{RuleDoc, Severity};
+use crate::finding::{Class, RuleDoc, Severity};
 use crate::toml_doc::{closest, error_at, from_toml};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -32,6 +32,9 @@ struct RawRule {
     description: String,
     cwe: Vec<String>,
     severity: toml::Spanned<String>,
+    /// `weakness` (the default) or `audit`.
+    #[serde(default)]
+    class: Option<toml::Spanned<String>>,
     remediation: String,
     must_match: Vec<String>,
     #[serde(default)]
@@ -223,6 +226,15 @@ impl CodeRules {
                     ),
                 )
             })?;
+            let class = match &entry.class {
+                None => Class::Weakness,
+                Some(name) => Class::from_name(name.get_ref()).ok_or_else(|| {
+                    at(
+                        name.span().start,
+                        format!("unknown class `{}`; use weakness or audit", name.get_ref()),
+                    )
+                })?,
+            };
             let rule = rules.docs.len();
             let mut notes = Vec::new();
             for raw_match in std::iter::once(&entry.matcher).chain(&entry.also) {
@@ -241,6 +253,7 @@ impl CodeRules {
                 description: entry.description,
                 cwe: entry.cwe,
                 severity: Some(severity),
+                class,
                 remediation: entry.remediation,
                 example_language: "rust",
                 must_match: entry.must_match,

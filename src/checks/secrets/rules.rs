@@ -10,7 +10,7 @@
 
 use super::names::{ends_with_path, words};
 use crate::error::Result;
-use crate::finding::{RuleDoc, Severity};
+use crate::finding::{Class, RuleDoc, Severity};
 use crate::toml_doc::{error_at, from_toml};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -293,6 +293,8 @@ impl SecretRules {
                 description: entry.description.clone(),
                 cwe: entry.cwe.clone(),
                 severity: severity(&entry.severity)?,
+                // A live credential is always a weakness.
+                class: Class::Weakness,
                 remediation: entry.remediation.clone(),
                 example_language: "rust",
                 must_match: entry.must_match.clone(),
@@ -382,6 +384,8 @@ impl SecretRules {
                 description: entry.description.clone(),
                 cwe: entry.cwe.clone(),
                 severity: severity(&entry.severity)?,
+                // A live credential is always a weakness.
+                class: Class::Weakness,
                 remediation: entry.remediation.clone(),
                 example_language: "text",
                 must_match: entry.must_match.clone(),

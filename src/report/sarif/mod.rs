@@ -124,7 +124,10 @@ fn security_severity(finding: &Finding) -> String {
 
 fn level(finding: &Finding) -> ResultLevel {
     let v = &finding.verdict;
-    if v.status == Status::Overdue || v.severity <= Severity::High {
+    if v.status == Status::Audit {
+        // Inventory for review: a note whatever the rule's tier.
+        ResultLevel::Note
+    } else if v.status == Status::Overdue || v.severity <= Severity::High {
         ResultLevel::Error
     } else if v.severity == Severity::Medium {
         ResultLevel::Warning
@@ -146,10 +149,18 @@ fn headline(finding: &Finding, report: &Report) -> String {
         crate::policy::DayCount::Calendar => "days",
         crate::policy::DayCount::Business => "business days",
     };
+    let Some(clock) = v.clock else {
+        return format!(
+            "{}: {} (audit) - for review, no due date (policy {}).",
+            d.subject(),
+            d.rule,
+            report.policy.policy.name
+        );
+    };
     let when = if v.status == Status::Overdue {
-        format!("OVERDUE since {}", v.due)
+        format!("OVERDUE since {}", clock.due)
     } else {
-        format!("fix by {}", v.due)
+        format!("fix by {}", clock.due)
     };
     format!(
         "{}: {} ({}{score}) - {when} ({days} {unit}, policy {}).",
@@ -246,10 +257,16 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
         "cvss".to_owned(),
         d.cvss().map_or(Value::Null, |c| json!(c.vector)),
     );
-    values.insert("clock_start".to_owned(), json!(v.clock_start.to_string()));
-    values.insert("clock_source".to_owned(), json!(v.clock_source.as_str()));
-    values.insert("due".to_owned(), json!(v.due.to_string()));
-    values.insert("days_left".to_owned(), json!(v.days_left));
+    values.insert(
+        "clock_start".to_owned(),
+        json!(v.clock.map(|c| c.start.to_string())),
+    );
+    values.insert(
+        "clock_source".to_owned(),
+        json!(v.clock.map(|c| c.source.as_str())),
+    );
+    values.insert("due".to_owned(), json!(v.clock.map(|c| c.due.to_string())));
+    values.insert("days_left".to_owned(), json!(v.clock.map(|c| c.days_left)));
     values.insert("status".to_owned(), json!(v.status.as_str()));
     values.insert("policy".to_owned(), json!(report.policy.policy.name));
     let advisory = d.advisory();
@@ -293,17 +310,20 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
             d.end_column,
         )])
         .partial_fingerprints(fingerprints)
-        .provenance(
-            ResultProvenance::builder()
-                .first_detection_time_utc(format!("{}T00:00:00Z", v.clock_start))
-                .build(),
-        )
         .properties(properties(Vec::new(), values));
-    if related.is_empty() {
+    let mut result = if related.is_empty() {
         result.build()
     } else {
         result.related_locations(related).build()
+    };
+    if let Some(clock) = v.clock {
+        result.provenance = Some(
+            ResultProvenance::builder()
+                .first_detection_time_utc(format!("{}T00:00:00Z", clock.start))
+                .build(),
+        );
     }
+    result
 }
 
 /// One check's run. Beyond `limit` results the most urgent are kept (overdue first, then by tier
@@ -331,7 +351,13 @@ fn check_run(report: &Report, run: &Section, limit: usize) -> Run {
         .collect();
     if reported.len() > limit {
         let dropped = reported.len() - limit;
-        reported.sort_by_key(|f| (f.verdict.status, f.verdict.severity, f.verdict.days_left));
+        reported.sort_by_key(|f| {
+            (
+                f.verdict.status,
+                f.verdict.severity,
+                f.verdict.clock.map(|c| c.days_left),
+            )
+        });
         reported.truncate(limit);
         reported.sort_by(|a, b| {
             (&a.detection.file, a.detection.line, &a.detection.rule).cmp(&(

@@ -3,7 +3,7 @@
 //! policy's time frames in the help either way.
 
 use super::{properties, security_severity, text, tier_name};
-use crate::finding::{Finding, PackageDetails, RuleDoc, Subject};
+use crate::finding::{Class, Finding, PackageDetails, RuleDoc, Subject};
 use crate::report::Report;
 use serde_json::Value;
 use serde_sarif::sarif::{MultiformatMessageString, ReportingDescriptor};
@@ -54,10 +54,16 @@ fn documented_rule(
             .map(|cwe| format!("external/cwe/{}", cwe.to_ascii_lowercase())),
     );
     let mut values = BTreeMap::new();
-    values.insert(
-        "security-severity".to_owned(),
-        Value::String(security_severity(finding)),
-    );
+    // Without a security severity, code scanning shows an audit rule's alerts by their level
+    // (note) instead of ranking inventory among the vulnerabilities.
+    if d.class == Class::Weakness {
+        values.insert(
+            "security-severity".to_owned(),
+            Value::String(security_severity(finding)),
+        );
+    } else {
+        tags.push("audit".to_owned());
+    }
     values.insert("precision".to_owned(), Value::String("high".to_owned()));
     descriptor(
         finding,
