@@ -94,6 +94,9 @@ pub struct Input<'a> {
     pub progress: Option<&'a dyn Progress>,
     /// What the check's source pass returned for each file, in path order (empty without one).
     pub files: PassOutput,
+    /// Files that are test code because a `#[cfg(test)] mod` declares them: a pass sees each file
+    /// alone, so its check treats their findings as test code here.
+    pub test_files: &'a std::collections::BTreeSet<String>,
 }
 
 /// What a check found.

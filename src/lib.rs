@@ -261,7 +261,8 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     };
 
     let progress = options.progress();
-    let input = |files| Input {
+    let no_test_files = std::collections::BTreeSet::new();
+    let input = |files, test_files| Input {
         root: &discovery.root,
         today: options.today,
         workspaces: &workspaces,
@@ -270,6 +271,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         deny_stale: options.deny_stale,
         progress,
         files,
+        test_files,
     };
     let mut outcomes: Vec<Option<check::Outcome>> = checks::CHECKS.iter().map(|_| None).collect();
     let runs: Vec<usize> = (0..checks::CHECKS.len())
@@ -281,7 +283,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     for &i in &runs {
         match configured[i].source_pass()? {
             Some(pass) => passes.push((i, pass)),
-            None => outcomes[i] = Some(configured[i].run(input(Vec::new()))?),
+            None => outcomes[i] = Some(configured[i].run(input(Vec::new(), &no_test_files))?),
         }
     }
     let mut walk_section = None;
@@ -301,7 +303,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         let ran: Vec<usize> = passes.iter().map(|(i, _)| *i).collect();
         drop(passes);
         for (i, files) in ran.into_iter().zip(walked.outputs) {
-            outcomes[i] = Some(configured[i].run(input(files))?);
+            outcomes[i] = Some(configured[i].run(input(files, &walked.test_files))?);
         }
     }
 

@@ -90,6 +90,9 @@ pub struct SourceDetails {
     pub remediation: String,
     /// What a secrets finding found, without the secret itself.
     pub secret: Option<SecretEvidence>,
+    /// Found in test code (by attribute, by where the file lives, or by a `#[cfg(test)] mod`
+    /// declaring the file).
+    pub in_test: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -214,6 +217,7 @@ impl Detection {
                 cwe: rule.cwe.clone(),
                 remediation: rule.remediation.clone(),
                 secret: None,
+                in_test: false,
             }),
         }
     }

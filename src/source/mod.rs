@@ -11,6 +11,7 @@
 mod rust;
 mod suppress;
 mod test_code;
+mod test_modules;
 mod walk;
 
 pub use rust::{
@@ -19,6 +20,7 @@ pub use rust::{
 };
 pub use suppress::suppressed;
 pub use test_code::TestSeverity;
+pub use test_modules::{declared_modules, test_files, ModuleDecl};
 pub use walk::{classify, is_test_path, FileKind, DEFAULT_MAX_FILE_SIZE};
 
 use crate::finding::Warning;
@@ -28,6 +30,7 @@ use crate::report::{plural, Role, Section, SOURCE_WALK};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// One file as the passes see it.
@@ -118,6 +121,9 @@ pub struct Walked {
     pub warnings: Vec<Warning>,
     /// One per pass, in the order the passes were given.
     pub outputs: Vec<PassOutput>,
+    /// Files that are test code because a `#[cfg(test)] mod` declares them (or a module of one):
+    /// passes see each file alone, so their checks apply this afterwards.
+    pub test_files: BTreeSet<String>,
 }
 
 /// Walks `root` and runs every pass over every file it reads, telling `progress` about each file.
@@ -145,6 +151,8 @@ pub fn scan(
 
     let mut summary = SourceSummary::default();
     let mut outputs: Vec<PassOutput> = passes.iter().map(|_| Vec::new()).collect();
+    let mut scanned = BTreeSet::new();
+    let mut declarations = BTreeMap::new();
     for outcome in results {
         match outcome {
             FileOutcome::Scanned {
@@ -153,7 +161,12 @@ pub fn scan(
                 kind,
                 unparsable,
                 results,
+                modules,
             } => {
+                scanned.insert(file.clone());
+                if !modules.is_empty() {
+                    declarations.insert(file.clone(), modules);
+                }
                 summary.files += 1;
                 summary.bytes += bytes;
                 summary.rust_files += usize::from(kind == FileKind::Rust);
@@ -177,6 +190,7 @@ pub fn scan(
         summary,
         warnings,
         outputs,
+        test_files: test_files(&scanned, &declarations),
     }
 }
 
@@ -188,6 +202,8 @@ enum FileOutcome {
         unparsable: Option<Warning>,
         /// Each reading pass's result, by the pass's index.
         results: Vec<(usize, Box<dyn Any + Send>)>,
+        /// The out-of-line modules a Rust file declares.
+        modules: Vec<ModuleDecl>,
     },
     Large(Warning),
     Binary,
@@ -241,12 +257,14 @@ fn scan_file(
     };
     // One file the passes trip over must not end the whole scan: it becomes a warning.
     let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_passes(kind, &text, &relative, passes)
+        let mut modules = Vec::new();
+        let (unparsable, results) = run_passes(kind, &text, &relative, passes, &mut modules);
+        (unparsable, results, modules)
     }));
     // Spans of this file are no longer needed; without this the thread's source map keeps every
     // file ever parsed.
     proc_macro2::extra::invalidate_current_thread_spans();
-    let Ok((unparsable, results)) = scanned else {
+    let Ok((unparsable, results, modules)) = scanned else {
         return FileOutcome::Unreadable(Warning::source_walk(
             "scan-failed",
             Some(relative),
@@ -259,6 +277,7 @@ fn scan_file(
         kind,
         unparsable,
         results,
+        modules,
     }
 }
 
@@ -271,18 +290,20 @@ pub fn scan_text(
     relative: &str,
     passes: &[&dyn SourcePass],
 ) -> (Option<Warning>, Vec<(usize, Box<dyn Any + Send>)>) {
-    let scanned = run_passes(kind, text, relative, passes);
+    let scanned = run_passes(kind, text, relative, passes, &mut Vec::new());
     proc_macro2::extra::invalidate_current_thread_spans();
     scanned
 }
 
-/// Every pass that reads this kind of file, over one file: one parse for a Rust file.
+/// Every pass that reads this kind of file, over one file: one parse for a Rust file, whose
+/// out-of-line module declarations go to `modules`.
 #[allow(clippy::type_complexity)]
 fn run_passes(
     kind: FileKind,
     text: &str,
     relative: &str,
     passes: &[&dyn SourcePass],
+    modules: &mut Vec<ModuleDecl>,
 ) -> (Option<Warning>, Vec<(usize, Box<dyn Any + Send>)>) {
     let readers: Vec<(usize, &dyn SourcePass)> = passes
         .iter()
@@ -294,6 +315,9 @@ fn run_passes(
         .first()
         .map_or("", |(_, pass)| pass.when_unparsable());
     read_text(kind, text, relative, fallback, |file| {
+        if let Some(Ok(rust)) = file.rust {
+            *modules = declared_modules(relative, &rust.syntax);
+        }
         readers
             .iter()
             .map(|(index, pass)| (*index, pass.scan(file)))

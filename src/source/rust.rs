@@ -107,15 +107,18 @@ pub fn is_test_attribute(attr: &Attribute) -> bool {
             let syn::Meta::List(list) = &attr.meta else {
                 return false;
             };
+            // `test` anywhere in the predicate (`any(test, doc)`, `all(test, unix)`), unless
+            // under a `not`.
             let mut has_test = false;
             let mut negated = false;
-            for tree in list.tokens.clone() {
-                if let TokenTree::Ident(ident) = tree {
-                    if ident == "test" {
-                        has_test = true;
-                    }
-                    if ident == "not" {
-                        negated = true;
+            let mut stack = vec![list.tokens.clone()];
+            while let Some(tokens) = stack.pop() {
+                for tree in tokens {
+                    match tree {
+                        TokenTree::Ident(ident) if ident == "test" => has_test = true,
+                        TokenTree::Ident(ident) if ident == "not" => negated = true,
+                        TokenTree::Group(group) => stack.push(group.stream()),
+                        _ => {}
                     }
                 }
             }

@@ -73,13 +73,23 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
 }
 
-/// Whether a path is test code by where it lives (`tests/`, `benches/`, `examples/`, and the
-/// `test/` and `testdata/` directories other ecosystems use).
+/// Whether a path is test code by where it lives: Cargo's `tests/`, `benches/` and `examples/`,
+/// the `test/`, `testdata/` and `fixtures/` directories other ecosystems use, a test CA
+/// (`test-ca/`) and BoringSSL's test runner shim (`bogo/`, used by TLS libraries).
 pub fn is_test_path(relative: &str) -> bool {
     relative.split('/').rev().skip(1).any(|part| {
         matches!(
             part,
-            "tests" | "benches" | "examples" | "test" | "testdata" | "test-data"
+            "tests"
+                | "benches"
+                | "examples"
+                | "test"
+                | "testdata"
+                | "test-data"
+                | "test_data"
+                | "fixtures"
+                | "test-ca"
+                | "bogo"
         )
     })
 }

@@ -54,12 +54,7 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
         .get(&hit.rule.id)
         .and_then(|rule| rule.severity)
         .or(hit.rule.severity);
-    // Code in tests does not ship; its findings still show, at the lowest tier by default.
-    let rule_severity = TestSeverity::apply(settings.test_severity, configured, hit.in_test);
-    let mut description = format!("{}: {}", hit.rule.title, hit.what);
-    if hit.in_test {
-        description.push_str(" (in test code)");
-    }
+    let description = format!("{}: {}", hit.rule.title, hit.what);
     let mut detection = Detection::in_source(
         super::CODE,
         hit.rule,
@@ -71,7 +66,7 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
             end_line: hit.line,
         },
         description,
-        rule_severity,
+        configured,
         // The line's text, not its number: a finding keeps its identity (and its clock) when
         // code above it moves. Repeats of the same line in a file are told apart by position.
         fingerprint(&[
@@ -84,6 +79,10 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
     );
     if let Some(class) = settings.rules.get(&hit.rule.id).and_then(|rule| rule.class) {
         detection.class = class;
+    }
+    // Code in tests does not ship; its findings still show, for review.
+    if hit.in_test {
+        TestSeverity::mark(settings.test_severity, &mut detection);
     }
     detection
 }

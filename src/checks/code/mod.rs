@@ -28,7 +28,7 @@ pub use syntax::expr_start;
 use crate::check::{Check, Configured, Input, Outcome};
 use crate::error::Result;
 use crate::finding::{Detection, FindingKind, RuleDoc, Severity};
-use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass};
+use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass, TestSeverity};
 use crate::toml_doc::SettingsDoc;
 use findings::CodeFilter;
 use std::any::Any;
@@ -170,8 +170,14 @@ impl Configured for CodeSettings {
         let rust_files: Vec<String> = files.iter().map(|(file, _)| file.clone()).collect();
         let mut counts = Vec::new();
         let mut detections = Vec::new();
-        for (file, found) in files {
-            if found.unsafe_counts != UnsafeCounts::default() {
+        for (file, mut found) in files {
+            // A file a `#[cfg(test)] mod` declares is test code: its findings are marked as such
+            // and its unsafe code is not shipped, so not in the inventory.
+            if input.test_files.contains(&file) {
+                for detection in &mut found.detections {
+                    TestSeverity::mark(self.test_severity, detection);
+                }
+            } else if found.unsafe_counts != UnsafeCounts::default() {
                 counts.push((file, found.unsafe_counts));
             }
             detections.extend(found.detections);

@@ -32,15 +32,10 @@ pub fn redact(secret: &str) -> String {
 
 pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) -> Detection {
     let redacted = redact(&hit.secret);
-    // Secrets in tests are real credentials too, but usually for throwaway test accounts.
-    let rule_severity = TestSeverity::apply(settings.test_severity, hit.rule.severity, hit.in_test);
     let mut description = format!("{} `{redacted}`", hit.rule.title);
     if let Some(context) = &hit.context {
         description.push(' ');
         description.push_str(context);
-    }
-    if hit.in_test {
-        description.push_str(" (in test code)");
     }
     let mut detection = Detection::in_source(
         super::SECRET,
@@ -53,7 +48,7 @@ pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) 
             end_line: hit.end_line,
         },
         description,
-        rule_severity,
+        hit.rule.severity,
         // The same secret in the same file is the same finding wherever the line moves; the hash
         // is one-way, so the fingerprint does not reveal the value.
         fingerprint(&["secret", &hit.rule.id, file, &hit.secret]),
@@ -62,8 +57,12 @@ pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) 
         details.secret = Some(SecretEvidence {
             redacted,
             context: hit.context.clone(),
-            in_test: hit.in_test,
+            in_test: false,
         });
+    }
+    // Secrets in tests are usually for throwaway test accounts or test fixtures.
+    if hit.in_test {
+        TestSeverity::mark(settings.test_severity, &mut detection);
     }
     detection
 }

@@ -339,18 +339,33 @@ impl SecretRules {
             return true;
         }
         let value_words = words(value);
-        if !value_words.is_empty()
-            && value_words
-                .iter()
-                .all(|word| self.stand_ins.words.contains(word))
-        {
+        // A stand-in word may carry a short number (`pass567`, `secret42`, `token2`).
+        let stand_in_word = |word: &String| {
+            let stem = word.trim_end_matches(|c: char| c.is_ascii_digit());
+            let digits = word.len() - stem.len();
+            self.stand_ins.words.contains(word)
+                || (digits <= 4
+                    && !stem.is_empty()
+                    && self.stand_ins.words.iter().any(|w| w == stem))
+        };
+        if !value_words.is_empty() && value_words.iter().all(stand_in_word) {
             return true;
         }
         let mut distinct: Vec<char> = lower.chars().filter(|c| c.is_alphanumeric()).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        distinct.len() <= 2
+        distinct.len() <= 2 || is_repetition(value)
     }
+}
+
+/// `KxSharedSecretKxSharedSecret`, `abcabcabc`: one unit written out two or more times. Generated
+/// credentials never repeat themselves; hand-made filler does.
+fn is_repetition(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let n = bytes.len();
+    (1..=n / 2).any(|period| {
+        n.is_multiple_of(period) && bytes.chunks(period).all(|c| c == &bytes[..period])
+    })
 }
 
 /// `ALL_CAPS_SNAKE`, `lower_snake`, `dotted.key` and `kebab-words` made only of letters:
@@ -511,6 +526,24 @@ mod tests {
         assert!(is_relative_path("certs/server.pem"));
         assert!(!is_relative_path("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzKEY"));
         assert!(!is_relative_path("abc"));
+    }
+
+    #[test]
+    fn values_written_out_twice_are_filler() {
+        assert!(is_repetition("KxSharedSecretKxSharedSecret"));
+        assert!(is_repetition("abcabcabc"));
+        assert!(!is_repetition("KxSharedSecret"));
+        assert!(!is_repetition("w3pKhPQ7ZAoFYMGrw3pKhPQ7ZAoFYMG"));
+    }
+
+    #[test]
+    fn stand_in_words_may_carry_a_short_number() {
+        let rules = SecretRules::embedded().unwrap();
+        assert!(rules.is_stand_in("pass567"));
+        assert!(rules.is_stand_in("pwd"));
+        assert!(rules.is_stand_in("secret42"));
+        assert!(!rules.is_stand_in("pass56789012"));
+        assert!(!rules.is_stand_in("ddMZuuKJgL"));
     }
 
     #[test]

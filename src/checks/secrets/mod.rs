@@ -25,7 +25,7 @@ use crate::check::{Check, Configured, Input, Outcome};
 use crate::error::Result;
 use crate::finding::{Detection, FindingKind, RuleDoc, Severity};
 use crate::report::{Role, Section};
-use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass};
+use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass, TestSeverity};
 use crate::toml_doc::SettingsDoc;
 use findings::Allowlist;
 use std::any::Any;
@@ -191,7 +191,15 @@ impl Configured for SecretSettings {
         Ok(Outcome {
             detections: outputs::<Vec<Detection>>(input.files)
                 .into_iter()
-                .flat_map(|(_, found)| found)
+                .flat_map(|(file, mut found)| {
+                    // A file a `#[cfg(test)] mod` declares is test code.
+                    if input.test_files.contains(&file) {
+                        for detection in &mut found {
+                            TestSeverity::mark(self.test_severity, detection);
+                        }
+                    }
+                    found
+                })
                 .collect(),
             warnings: Vec::new(),
             section: Section::empty(
