@@ -349,3 +349,72 @@ fn uris_are_relative_to_the_repository_root() {
     assert!(status.success());
     assert_eq!(uri(&sub), "services/api/Cargo.lock");
 }
+
+/// Every result's `partialFingerprints` in every run of `dir`'s SARIF, by rule and line.
+fn fingerprints_of(dir: &std::path::Path) -> Vec<(String, u64, String)> {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("cargo-warden")
+        .unwrap()
+        .env("CARGO_HOME", home.path())
+        .env("WARDEN_TODAY", TODAY)
+        .args(["scan", "--checks", "secrets,code", "--format", "sarif"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found = Vec::new();
+    for run in log["runs"].as_array().unwrap() {
+        for result in run["results"].as_array().unwrap() {
+            found.push((
+                result["ruleId"].as_str().unwrap().to_owned(),
+                result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+                result["partialFingerprints"]["cargoWarden/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn sarif_fingerprints_identify_one_finding_and_survive_unrelated_lines_moving() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    // The same flagged line twice, two unsafe blocks in one file, and one secret twice.
+    let lib = "pub fn a(v: &[u8]) -> &str {\n    unsafe { std::str::from_utf8_unchecked(v) }\n}\npub fn b(v: &[u8]) -> &str {\n    unsafe { std::str::from_utf8_unchecked(v) }\n}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
+    let env = "API_TOKEN=Zq8vR2mX7kLp4Tn9Wc3Yb6Hd\nBACKUP_TOKEN=Zq8vR2mX7kLp4Tn9Wc3Yb6Hd\n";
+    std::fs::write(dir.path().join(".env"), env).unwrap();
+    let before = fingerprints_of(dir.path());
+    assert_eq!(before.len(), 6, "{before:?}");
+    let mut unique: Vec<&String> = before.iter().map(|(_, _, fp)| fp).collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        before.len(),
+        "one fingerprint per finding: {before:?}"
+    );
+
+    // Lines added above move every finding; none changes identity.
+    std::fs::write(dir.path().join("src/lib.rs"), format!("//! docs\n\n{lib}")).unwrap();
+    std::fs::write(dir.path().join(".env"), format!("# settings\n{env}")).unwrap();
+    let after = fingerprints_of(dir.path());
+    let ids = |found: &[(String, u64, String)]| {
+        let mut ids: Vec<(String, String)> = found
+            .iter()
+            .map(|(rule, _, fp)| (rule.clone(), fp.clone()))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&before), ids(&after));
+    assert!(
+        after.iter().zip(&before).any(|(a, b)| a.1 != b.1),
+        "lines moved"
+    );
+}

@@ -30,7 +30,13 @@ pub fn redact(secret: &str) -> String {
     format!("{head}… ({length} chars)")
 }
 
-pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) -> Detection {
+/// `occurrence`: how many earlier hits in the file had the same rule and secret.
+pub(super) fn detection(
+    hit: &SecretHit,
+    file: &str,
+    settings: &SecretSettings,
+    occurrence: usize,
+) -> Detection {
     let redacted = redact(&hit.secret);
     let mut description = format!("{} `{redacted}`", hit.rule.title);
     if let Some(context) = &hit.context {
@@ -50,8 +56,19 @@ pub(super) fn detection(hit: &SecretHit, file: &str, settings: &SecretSettings) 
         description,
         hit.rule.severity,
         // The same secret in the same file is the same finding wherever the line moves; the hash
-        // is one-way, so the fingerprint does not reveal the value.
-        fingerprint(&["secret", &hit.rule.id, file, &hit.secret]),
+        // is one-way, so the fingerprint does not reveal the value. Repeats add their position
+        // (the first keeps the fingerprint it always had, so baselines and ignores still match).
+        if occurrence == 0 {
+            fingerprint(&["secret", &hit.rule.id, file, &hit.secret])
+        } else {
+            fingerprint(&[
+                "secret",
+                &hit.rule.id,
+                file,
+                &hit.secret,
+                &occurrence.to_string(),
+            ])
+        },
     );
     if let Subject::Source(details) = &mut detection.subject {
         details.secret = Some(SecretEvidence {

@@ -168,11 +168,21 @@ impl SourcePass for SecretsPass {
     }
 
     fn scan(&self, file: &SourceFile<'_>) -> Box<dyn Any + Send> {
+        // The same secret twice in a file is two findings: the repeat is told apart by its
+        // position among the repeats.
+        let mut seen: std::collections::HashMap<(&str, String), usize> = Default::default();
         let detections: Vec<Detection> = self
             .hits(file)
             .into_iter()
             .filter(|hit| !self.allow.allows(hit, file.relative))
-            .map(|hit| findings::detection(&hit, file.relative, &self.settings))
+            .map(|hit| {
+                let count = seen
+                    .entry((hit.rule.id.as_str(), hit.secret.clone()))
+                    .or_default();
+                let occurrence = *count;
+                *count += 1;
+                findings::detection(&hit, file.relative, &self.settings, occurrence)
+            })
             .collect();
         Box::new(detections)
     }

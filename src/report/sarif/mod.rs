@@ -238,15 +238,25 @@ fn location(file: &str, line: usize, column: usize, end_column: usize) -> Locati
 /// A stable identity for GitHub to track an alert across commits: advisory, package, version and
 /// lockfile, hashed; for a secret, the finding's own fingerprint (rule, file and the secret's
 /// hash), which survives the line moving.
+/// One finding's identity for code scanning, which merges alerts that share it. A source finding's
+/// own fingerprint (rule, file, the matched line's text or the secret's hash, and its position
+/// among repeats) survives unrelated lines moving; a package finding's adds the version and
+/// source, so bumping to a fixed release closes the alert and two entries of one name never
+/// merge.
 fn partial_fingerprint(finding: &Finding) -> String {
     let d = &finding.detection;
-    if d.secret().is_some() {
-        return d.fingerprint.clone();
+    match d.package() {
+        None => d.fingerprint.clone(),
+        Some(p) => fingerprint(&[
+            "sarif",
+            d.kind.as_str(),
+            &d.rule,
+            &p.name,
+            &p.version,
+            p.source.as_deref().unwrap_or(""),
+            &d.file,
+        ]),
     }
-    let (name, version) = d
-        .package()
-        .map_or(("", ""), |p| (p.name.as_str(), p.version.as_str()));
-    fingerprint(&["sarif", d.kind.as_str(), &d.rule, name, version, &d.file])
 }
 
 fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::Result {
