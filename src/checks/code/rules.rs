@@ -67,6 +67,10 @@ struct RawMatch {
     #[serde(default)]
     unless_safety_comment: bool,
     #[serde(default)]
+    unless_guarded_by: Vec<String>,
+    #[serde(default)]
+    arg_mentions: Vec<String>,
+    #[serde(default)]
     traits: Vec<String>,
     #[serde(default)]
     shells: Vec<RawShell>,
@@ -79,6 +83,10 @@ struct RawMatch {
 struct RawShell {
     programs: Vec<String>,
     flags: Vec<String>,
+}
+
+fn lowercase(words: &[String]) -> Vec<String> {
+    words.iter().map(|w| w.to_ascii_lowercase()).collect()
 }
 
 /// A path split into segments, with `core::` and `alloc::` read as `std::` (the same items).
@@ -110,6 +118,9 @@ pub enum Matcher {
         receiver_call: Vec<PathPattern>,
         followed_by: Vec<String>,
         unsafe_only: bool,
+        /// With `followed_by`: the following call's first argument names one of these (a part of
+        /// an identifier, any case): `with_custom_certificate_verifier(Arc::new(NoVerifier))`.
+        arg_mentions: Vec<String>,
     },
     /// `unsafe` blocks and impls without a SAFETY comment.
     UndocumentedUnsafe,
@@ -158,6 +169,9 @@ pub struct CodeMatcher {
     pub matcher: Matcher,
     /// Silenced inside a documented `unsafe` block or under a SAFETY comment on its statement.
     pub unless_safety_comment: bool,
+    /// Silenced inside an `if` whose condition names one of these (a part of an identifier, any
+    /// case): a library applying its user's opt-in (`if config.accept_invalid_certs { … }`).
+    pub unless_guarded_by: Vec<String>,
 }
 
 pub struct CodeRules {
@@ -239,11 +253,24 @@ impl CodeRules {
             let mut notes = Vec::new();
             for raw_match in std::iter::once(&entry.matcher).chain(&entry.also) {
                 let matcher = compile(raw_match, &at)?;
-                notes.push(describe(&matcher, raw_match.unless_safety_comment));
+                let mut note = describe(&matcher, raw_match.unless_safety_comment);
+                if !raw_match.unless_guarded_by.is_empty() {
+                    note.push_str(&format!(
+                        ", except inside an `if` whose condition names {} (the caller's opt-in)",
+                        raw_match
+                            .unless_guarded_by
+                            .iter()
+                            .map(|w| format!("`{w}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                notes.push(note);
                 rules.add(CodeMatcher {
                     rule,
                     matcher,
                     unless_safety_comment: raw_match.unless_safety_comment,
+                    unless_guarded_by: lowercase(&raw_match.unless_guarded_by),
                 });
             }
             rules.docs.push(RuleDoc {
@@ -375,6 +402,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) ->
             "receiver-call",
             "followed-by",
             "unsafe-only",
+            "arg-mentions",
         ],
         "unsafe-impl" => &["traits"],
         "shell" => &["paths", "shells"],
@@ -388,6 +416,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) ->
         ("receiver-call", !raw.receiver_call.is_empty()),
         ("followed-by", !raw.followed_by.is_empty()),
         ("unsafe-only", raw.unsafe_only),
+        ("arg-mentions", !raw.arg_mentions.is_empty()),
         ("traits", !raw.traits.is_empty()),
         ("shells", !raw.shells.is_empty()),
         ("sql-words", !raw.sql_words.is_empty()),
@@ -411,6 +440,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) ->
             receiver_call: raw.receiver_call.iter().map(|p| split_path(p)).collect(),
             followed_by: raw.followed_by.clone(),
             unsafe_only: raw.unsafe_only,
+            arg_mentions: lowercase(&raw.arg_mentions),
         },
         "unsafe" => Matcher::UndocumentedUnsafe,
         "static-mut" => Matcher::StaticMut,
@@ -492,6 +522,7 @@ fn describe(matcher: &Matcher, unless_safety_comment: bool) -> String {
             receiver_call,
             followed_by,
             unsafe_only,
+            arg_mentions,
         } => {
             let mut text = format!("method calls: {}", code(methods, &|m| format!(".{m}(…)")));
             if !first_arg.is_empty() {
@@ -502,6 +533,12 @@ fn describe(matcher: &Matcher, unless_safety_comment: bool) -> String {
             }
             if !followed_by.is_empty() {
                 text.push_str(&format!(" followed in the same chain by {}", code(followed_by, &|m| format!(".{m}(…)"))));
+            }
+            if !arg_mentions.is_empty() {
+                text.push_str(&format!(
+                    " given a value whose name mentions {}",
+                    code(arg_mentions, &|a| a.to_owned())
+                ));
             }
             if *unsafe_only {
                 text.push_str(", inside `unsafe` code only");

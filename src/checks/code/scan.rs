@@ -10,7 +10,7 @@ use super::safety::{comment_opens_block, safety_comment_above};
 use super::scope::Scopes;
 use super::shell::{Context as ShellContext, ShellHit, Shells};
 use super::syntax::{
-    attributed_start, expr_start, first_arg_matches, fn_start, ident_span, item_end_line,
+    attributed_start, expr_start, first_arg_matches, fn_start, ident_span, idents, item_end_line,
     item_start_line, local_name, path_span, path_text, pattern_name, simple_form, strip,
 };
 use crate::finding::RuleDoc;
@@ -84,6 +84,9 @@ pub struct CodeScan<'s> {
     /// Lines comments are not looked for above: the enclosing function's first line, or for
     /// items the line their predecessor ends on.
     pub(super) floors: Vec<usize>,
+    /// Identifiers (lower case) in the conditions of the `if`s being visited, for matchers that
+    /// a caller's opt-in silences.
+    pub(super) guards: Vec<Vec<String>>,
     /// The start lines of the statements being visited, innermost last.
     pub(super) statements: Vec<usize>,
     pub(super) anchor: Anchor,
@@ -103,6 +106,7 @@ impl<'s> CodeScan<'s> {
             shells: Shells::default(),
             frames: Vec::new(),
             floors: vec![0],
+            guards: Vec::new(),
             statements: Vec::new(),
             anchor: Anchor::None,
             functions: vec![FunctionState::default()],
@@ -509,6 +513,7 @@ impl<'s> CodeScan<'s> {
                     receiver_call,
                     followed_by,
                     unsafe_only,
+                    arg_mentions,
                 } => {
                     if methods.contains(&name) && followed_by.is_empty() {
                         let receiver_ok = receiver_call.is_empty()
@@ -526,7 +531,15 @@ impl<'s> CodeScan<'s> {
                             self.hit(matcher, ident_span(&call.method), what);
                         }
                     }
-                    if followed_by.contains(&name) {
+                    let mentions = |arg: Option<&Expr>| {
+                        arg_mentions.is_empty()
+                            || arg.is_some_and(|arg| {
+                                idents(arg).iter().any(|ident| {
+                                    arg_mentions.iter().any(|m| ident.contains(m.as_str()))
+                                })
+                            })
+                    };
+                    if followed_by.contains(&name) && mentions(call.args.first()) {
                         // Look back along the chain for the call this one follows.
                         let mut receiver = strip(&call.receiver);
                         while let Expr::MethodCall(inner) = receiver {
@@ -648,6 +661,17 @@ impl<'s> CodeScan<'s> {
         at: (LineColumn, LineColumn),
         what: String,
     ) {
+        // The caller's own opt-in (`if config.accept_invalid_certs { … }`) is their choice.
+        let guarded = !matcher.unless_guarded_by.is_empty()
+            && self.guards.iter().flatten().any(|ident| {
+                matcher
+                    .unless_guarded_by
+                    .iter()
+                    .any(|word| ident.contains(word.as_str()))
+            });
+        if guarded {
+            return;
+        }
         let (start, end) = at;
         let end_column = if end.line == start.line && end.column > start.column {
             end.column + 1

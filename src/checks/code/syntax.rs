@@ -257,3 +257,16 @@ pub(super) fn list_elements(expr: &Expr, bodies: &RustFile) -> Vec<Expr> {
         _ => Vec::new(),
     }
 }
+
+/// Every identifier in an expression, in lower case: what a condition or an argument names.
+pub(super) fn idents(expr: &Expr) -> Vec<String> {
+    struct Idents(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Idents {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.0.push(ident.to_string().to_ascii_lowercase());
+        }
+    }
+    let mut found = Idents(Vec::new());
+    syn::visit::Visit::visit_expr(&mut found, expr);
+    found.0
+}

@@ -203,6 +203,16 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
             }
             Expr::Macro(mac) => self.macro_call(&mac.mac),
             Expr::Closure(closure) => self.visit_expr(&closure.body),
+            Expr::If(branch) => {
+                self.visit_expr(&branch.cond);
+                // Both branches depend on the condition: what it names guards them.
+                self.code.guards.push(super::syntax::idents(&branch.cond));
+                self.visit_block(&branch.then_branch);
+                if let Some((_, otherwise)) = &branch.else_branch {
+                    self.visit_expr(otherwise);
+                }
+                self.code.guards.pop();
+            }
             _ => visit::visit_expr(self, expr),
         }
         self.code.exit_expr(expr, saved);
