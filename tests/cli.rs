@@ -68,7 +68,13 @@ fn demo_human_report() {
     let env = Env::new();
     let out = run(env.scan("fixtures/demo").args(["--color", "never"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(out.stderr, "");
+    // Warnings go to stderr, in every format; the report on stdout is findings only.
+    assert!(
+        out.stderr.lines().all(|l| l.starts_with("warning: ")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("warning:"), "{}", out.stdout);
     assert_stable_snapshot("demo_human", &out.stdout);
 }
 
@@ -596,7 +602,7 @@ fn malformed_advisory_is_a_warning_and_the_scan_goes_on() {
         ])
         .arg(&db));
     assert!(human
-        .stdout
+        .stderr
         .lines()
         .any(|l| l.starts_with("warning: ") && l.contains("RUSTSEC-2099-0005.md")));
 }
@@ -629,7 +635,9 @@ fn unwritable_output_is_an_error_and_leaves_nothing() {
         .arg(format!("--output=json={}", report.display())));
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.starts_with("error: ") && out.stderr.contains("report.json"),
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("error: ") && l.contains("report.json")),
         "{}",
         out.stderr
     );

@@ -84,6 +84,16 @@ impl Ui {
         }
     }
 
+    /// A scan warning, on stderr whatever the report's format (unless `-q`); the reports carry
+    /// them too (JSON `warnings`, SARIF notifications, annotations).
+    pub fn warning(&self, file: Option<&str>, message: &str) {
+        if !self.quiet {
+            let style = anstyle::AnsiColor::Yellow.on_default().bold();
+            let place = file.map(|f| format!("{f}: ")).unwrap_or_default();
+            anstream::eprintln!("{style}warning:{style:#} {place}{message}");
+        }
+    }
+
     pub fn detail(&self, message: impl std::fmt::Display) {
         if self.verbose > 0 {
             eprintln!("{message}");

@@ -148,6 +148,9 @@ pub fn run_scan(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
         }
     ));
 
+    for warning in &report.warnings {
+        ui.warning(warning.file.as_deref(), &warning.message);
+    }
     for (format, file) in &args.output {
         write_atomically(file, |out| format.emitter(false).emit(&report, out))?;
     }

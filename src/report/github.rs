@@ -71,8 +71,11 @@ fn escape_property(text: &str) -> String {
 
 struct Annotation {
     level: Level,
-    /// Sorts the most urgent first within a level.
-    urgency: (i64, Severity),
+    /// Sorts the most urgent first within a level: tier, then days left.
+    urgency: (Severity, i64),
+    /// The rule, so one rule's many findings do not take every slot of a level; `None` for a
+    /// scan warning, which comes after every finding of its level.
+    rule: Option<String>,
     properties: Vec<(&'static str, String)>,
     message: String,
 }
@@ -113,7 +116,8 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
     }
     Annotation {
         level,
-        urgency: (v.clock.map_or(i64::MAX, |c| c.days_left), v.severity),
+        rule: Some(d.rule.clone()),
+        urgency: (v.severity, v.clock.map_or(i64::MAX, |c| c.days_left)),
         properties,
         message,
     }
@@ -148,7 +152,8 @@ impl Emitter for Github {
         annotations.extend(report.warnings.iter().map(|warning| {
             Annotation {
                 level: Level::Warning,
-                urgency: (i64::MAX, Severity::Low),
+                rule: None,
+                urgency: (Severity::Low, i64::MAX),
                 properties: warning
                     .file
                     .iter()
@@ -158,7 +163,34 @@ impl Emitter for Github {
                 message: warning.message.clone(),
             }
         }));
+        // Within a level: the more severe tier, then the fewest days left, and one of each rule
+        // before a second of any, so a rule with many findings cannot take every slot.
         annotations.sort_by_key(|a| (a.level, a.urgency));
+        let mut seen: Vec<(Level, &str, usize)> = Vec::new();
+        let mut ranks = Vec::with_capacity(annotations.len());
+        for annotation in &annotations {
+            let Some(rule) = annotation.rule.as_deref() else {
+                ranks.push(usize::MAX);
+                continue;
+            };
+            let rank = match seen
+                .iter_mut()
+                .find(|(level, r, _)| *level == annotation.level && *r == rule)
+            {
+                Some(entry) => {
+                    entry.2 += 1;
+                    entry.2
+                }
+                None => {
+                    seen.push((annotation.level, rule, 0));
+                    0
+                }
+            };
+            ranks.push(rank);
+        }
+        let mut ranked: Vec<(usize, Annotation)> = ranks.into_iter().zip(annotations).collect();
+        ranked.sort_by_key(|(rank, a)| (a.level, *rank, a.urgency));
+        let annotations: Vec<Annotation> = ranked.into_iter().map(|(_, a)| a).collect();
 
         let mut per_level = [0usize; 3];
         for annotation in &annotations {

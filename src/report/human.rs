@@ -40,7 +40,12 @@ impl Human {
         }
     }
 
-    fn finding(&self, out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
+    fn finding<'r>(
+        &self,
+        out: &mut dyn Write,
+        finding: &'r Finding,
+        explained: &mut Vec<&'r str>,
+    ) -> io::Result<()> {
         let (d, v) = (&finding.detection, &finding.verdict);
         writeln!(
             out,
@@ -117,7 +122,14 @@ impl Human {
             writeln!(out, "  path:  {}{how}", dependency.path.join(" > "))?;
         }
         if let Some(step) = d.next_step() {
-            writeln!(out, "  fix:   {step}")?;
+            if d.is_dependency() || !explained.contains(&d.rule.as_str()) {
+                writeln!(out, "  fix:   {step}")?;
+                if !d.is_dependency() {
+                    explained.push(&d.rule);
+                }
+            } else {
+                writeln!(out, "  fix:   as for the first {} finding above", d.rule)?;
+            }
         }
         if !d.aliases().is_empty() {
             writeln!(out, "  also:  {}", d.aliases().join(", "))?;
@@ -149,32 +161,26 @@ fn audit_counts(report: &Report) -> Vec<(&str, &str, usize)> {
 
 impl Emitter for Human {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        for warning in &report.warnings {
-            let place = warning
-                .file
-                .as_ref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "{} {place}{}",
-                self.paint(AnsiColor::Yellow.on_default().bold(), "warning:"),
-                warning.message
-            )?;
-        }
-        if !report.warnings.is_empty() {
-            writeln!(out)?;
-        }
+        // Warnings go to stderr (the CLI writes them for every format), not into the report.
 
         let mut counts = Vec::new();
+        // Source rules whose remediation was printed: later findings of the rule point back.
+        let mut explained: Vec<&str> = Vec::new();
         for (status, heading) in GROUPS {
-            // Most urgent first within a group: fewest days left, then the more severe tier.
+            // Within a group: what breaks the gate first, then the more severe tier, then the
+            // fewest days left.
             let mut group: Vec<&Finding> = report
                 .findings
                 .iter()
                 .filter(|f| f.verdict.status == status)
                 .collect();
-            group.sort_by_key(|f| (f.verdict.clock.map(|c| c.days_left), f.verdict.severity));
+            group.sort_by_key(|f| {
+                (
+                    f.verdict.fails_gate.is_empty(),
+                    f.verdict.severity,
+                    f.verdict.clock.map(|c| c.days_left),
+                )
+            });
             if group.is_empty() {
                 continue;
             }
@@ -186,7 +192,7 @@ impl Emitter for Human {
             )?;
             writeln!(out)?;
             for finding in group {
-                self.finding(out, finding)?;
+                self.finding(out, finding, &mut explained)?;
             }
         }
 

@@ -182,7 +182,13 @@ impl Emitter for Markdown {
             if group.is_empty() {
                 continue;
             }
-            group.sort_by_key(|f| (f.verdict.clock.map(|c| c.days_left), f.verdict.severity));
+            group.sort_by_key(|f| {
+                (
+                    f.verdict.fails_gate.is_empty(),
+                    f.verdict.severity,
+                    f.verdict.clock.map(|c| c.days_left),
+                )
+            });
             writeln!(out, "### {heading} ({})", group.len())?;
             writeln!(out)?;
             writeln!(
