@@ -9,6 +9,7 @@
 //! column, and suggests the key that was probably meant.
 
 use crate::checks;
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::policy::cfg::{self as policy_cfg, PolicyChoice};
@@ -37,6 +38,8 @@ pub struct Settings {
     pub clock: Option<ClockKind>,
     /// `[policy] baseline`, resolved against the settings file's directory.
     pub baseline: Option<PathBuf>,
+    /// `[policy] since`: the adoption date.
+    pub since: Option<Date>,
     /// `[gate] fail-on`.
     pub fail_on: Option<Vec<FailOn>>,
 }
@@ -75,6 +78,7 @@ fn from_doc(doc: SettingsDoc) -> Result<Settings> {
                 settings.policy = section.choice;
                 settings.clock = section.clock;
                 settings.baseline = section.baseline;
+                settings.since = section.since;
             }
             "gate" => settings.fail_on = policy_cfg::gate(&doc)?,
             name => {

@@ -37,7 +37,7 @@ use check::{Configured, Input};
 use date::Date;
 use finding::{Detection, FailOn, RuleDoc, Warning};
 use paths::relative_display;
-use policy::{Baseline, ClockKind, Judgement, Policy};
+use policy::{Adoption, AdoptionSource, Baseline, ClockKind, Judgement, Policy};
 use rayon::prelude::*;
 use report::{PolicySummary, Role, Section, Tool, WorkspaceSummary, REPORT_VERSION};
 use std::path::{Path, PathBuf};
@@ -146,12 +146,36 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         }
         _ => None,
     };
+    let (adoption, adopted_by) = Adoption::find(
+        options.settings.since,
+        options.settings.file.as_deref(),
+        options.today,
+    );
+    let dates_source_lines = options.clock == ClockKind::Introduced
+        && detections
+            .iter()
+            .any(|d| d.class == finding::Class::Weakness && !d.is_dependency());
+    if dates_source_lines && adopted_by == AdoptionSource::Today {
+        warnings.push(Warning::new(
+            "no-adoption-date",
+            None,
+            "no adoption date (`[policy] since`, or a committed settings file), so source findings' clocks start today; run `cargo warden init` and commit warden.toml to record it",
+        ));
+    }
+    if options.clock == ClockKind::Introduced && policy::is_shallow(&discovery.root) {
+        warnings.push(Warning::new(
+            "shallow-clone",
+            None,
+            "this is a shallow clone, so git cannot say when older lines and lockfile entries arrived: their clocks start at the adoption date (source) or the advisory's date (dependencies); fetch full history (actions/checkout `fetch-depth: 0`) for exact dates",
+        ));
+    }
     let starts = policy::starts(
         &detections,
         options.clock,
         &discovery.root,
         baseline.as_ref(),
         options.today,
+        adoption,
     );
     let config_file = options
         .settings
@@ -176,6 +200,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         policy: PolicySummary {
             policy: options.policy.clone(),
             clock: options.clock,
+            since: adoption.date,
         },
         repository_prefix: repository_prefix(&discovery.root),
         workspaces,

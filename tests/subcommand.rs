@@ -216,7 +216,14 @@ fn init_writes_a_config_that_loads_and_a_workflow_and_never_overwrites() {
     let config = dir.path().join("warden.toml");
     let workflow = dir.path().join(".github/workflows/warden.yml");
     assert!(config.is_file() && workflow.is_file());
-    cargo_warden::config::load(&config).expect("the written warden.toml loads");
+    let settings = cargo_warden::config::load(&config).expect("the written warden.toml loads");
+    // The adoption date is the day of `init`.
+    let written = std::fs::read_to_string(&config).unwrap();
+    let since = settings.since.expect("init writes [policy] since");
+    assert!(
+        written.contains(&format!("\nsince = {since}\n")),
+        "{written}"
+    );
 
     // The written config drives a scan like any other.
     let scan = scan_code(home.path(), dir.path(), &["--format", "json"]);
@@ -446,6 +453,8 @@ fn annotations_are_capped_per_level_and_say_how_many_were_left_out() {
             "any",
             "--format",
             "github",
+            "--clock",
+            "published",
         ])
         .arg(dir.path()));
     assert_eq!(out.code, 1, "{}", out.stderr);

@@ -111,6 +111,10 @@ pub struct InitArgs {
     /// Replace files that already exist.
     #[arg(long)]
     pub force: bool,
+
+    /// The adoption date written as `[policy] since` [default: today, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", env = "WARDEN_TODAY", value_parser = parse_date)]
+    pub today: Option<Date>,
 }
 
 #[derive(clap::Args)]

@@ -6,6 +6,7 @@ use super::scan::default_db;
 use super::{Ui, EXIT_PASSED};
 use anyhow::{bail, Context};
 use cargo_warden::config;
+use cargo_warden::date::Date;
 use std::io::Write;
 
 /// The commented warden.toml `init` writes; a test loads it, so it always parses.
@@ -20,7 +21,9 @@ pub fn run_init(args: &InitArgs, ui: Ui) -> anyhow::Result<u8> {
             args.dir.display()
         );
     }
-    let mut files = vec![(args.dir.join(config::FILE_NAME), INIT_CONFIG)];
+    let since = args.today.unwrap_or_else(Date::today_utc);
+    let settings = INIT_CONFIG.replace("since = SINCE", &format!("since = {since}"));
+    let mut files = vec![(args.dir.join(config::FILE_NAME), settings.as_str())];
     if args.github {
         files.push((
             args.dir

@@ -330,6 +330,9 @@ pub enum ClockSource {
     FirstSeen,
     /// Nothing earlier was known: the clock starts with this run.
     Today,
+    /// The repository adopted the policy after the line was written (or the line's date is
+    /// unknown): the clock starts on the adoption date.
+    Adopted,
 }
 
 impl ClockSource {
@@ -339,6 +342,7 @@ impl ClockSource {
             ClockSource::Published => "published",
             ClockSource::FirstSeen => "first-seen",
             ClockSource::Today => "today",
+            ClockSource::Adopted => "adopted",
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct PolicySection {
     pub clock: Option<ClockKind>,
     /// `baseline`, resolved against the settings file's directory.
     pub baseline: Option<PathBuf>,
+    /// `since`: when the repository adopted the policy.
+    pub since: Option<Date>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +51,8 @@ struct RawPolicySection {
     file: Option<Spanned<String>>,
     clock: Option<Spanned<String>>,
     baseline: Option<String>,
+    /// A TOML date (`since = 2026-06-01`) or a string.
+    since: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -106,7 +110,7 @@ pub fn ignores(doc: &SettingsDoc) -> Result<Vec<IgnoreRule>> {
     Ok(ignores)
 }
 
-/// `[policy]`: `preset` or `file` (not both), `clock`, `baseline`.
+/// `[policy]`: `preset` or `file` (not both), `clock`, `baseline`, `since`.
 pub fn policy(doc: &SettingsDoc) -> Result<PolicySection> {
     let Some(section) = doc.section::<RawPolicySection>("policy")? else {
         return Ok(PolicySection::default());
@@ -136,10 +140,20 @@ pub fn policy(doc: &SettingsDoc) -> Result<PolicySection> {
             )
         })?),
     };
+    let since = match &section.since {
+        None => None,
+        Some(value) => Some(parse_date_value(value.get_ref()).ok_or_else(|| {
+            doc.error_at(
+                value.span().start,
+                "`since` is not a date; write the day the repository adopted the policy, e.g. since = 2026-06-01".into(),
+            )
+        })?),
+    };
     Ok(PolicySection {
         choice,
         clock,
         baseline: section.baseline.map(|file| base_dir.join(file)),
+        since,
     })
 }
 

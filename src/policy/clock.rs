@@ -52,6 +52,140 @@ impl ClockKind {
     }
 }
 
+/// When the repository took up the policy: no source finding's clock starts before it, since the
+/// team could not have known of a finding before a scan could report it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Adoption {
+    pub date: Date,
+    /// Set by `[policy] since`: then advisories' clocks do not start before it either.
+    pub explicit: bool,
+}
+
+impl Adoption {
+    /// The adoption date of a repository: `[policy] since` when set, else the date the settings
+    /// were first committed (for settings in Cargo.toml, the commit that added the
+    /// `metadata.warden` table), else `today`. The second value says which, for a note.
+    pub fn find(
+        since: Option<Date>,
+        settings: Option<&Path>,
+        today: Date,
+    ) -> (Adoption, AdoptionSource) {
+        if let Some(date) = since {
+            return (
+                Adoption {
+                    date,
+                    explicit: true,
+                },
+                AdoptionSource::Since,
+            );
+        }
+        let committed = settings.and_then(first_committed);
+        match committed {
+            Some(date) => (
+                Adoption {
+                    date,
+                    explicit: false,
+                },
+                AdoptionSource::SettingsCommitted,
+            ),
+            None => (
+                Adoption {
+                    date: today,
+                    explicit: false,
+                },
+                AdoptionSource::Today,
+            ),
+        }
+    }
+}
+
+/// Where the adoption date came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdoptionSource {
+    Since,
+    SettingsCommitted,
+    Today,
+}
+
+/// The date `file` (warden.toml, or the warden table of a Cargo.toml) was first committed.
+fn first_committed(file: &Path) -> Option<Date> {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = file.file_name()?.to_str()?;
+    let args: Vec<&str> = if name == "Cargo.toml" {
+        // The manifest is older than its warden settings: find the commit that added them.
+        vec![
+            "log",
+            "--format=%ct",
+            "--reverse",
+            "-G",
+            r"metadata\.warden",
+            "--",
+            name,
+        ]
+    } else {
+        vec![
+            "log",
+            "--format=%ct",
+            "--reverse",
+            "--diff-filter=A",
+            "--",
+            name,
+        ]
+    };
+    let out = git(dir, &args)?;
+    let text = String::from_utf8_lossy(&out);
+    let seconds: i64 = text.lines().next()?.trim().parse().ok()?;
+    Some(Date::from_unix_seconds(seconds))
+}
+
+/// Whether `root` is in a shallow clone, whose history stops at a cut: dates before it are
+/// unknown.
+pub fn is_shallow(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-shallow-repository"]).is_some_and(|out| out.starts_with(b"true"))
+}
+
+/// Files (relative to `root`, `/` separators) changed in a commit since `date` or not committed:
+/// the only ones whose lines can be newer than `date`. `None` when git cannot say.
+fn changed_since(root: &Path, date: Date) -> Option<HashSet<String>> {
+    // A day early: `--since` reads the committer's local midnight, blame the commit's time.
+    let since = format!("--since={}", date.add_days(-1));
+    let log = git(
+        root,
+        &[
+            "log",
+            &since,
+            "--format=",
+            "--name-only",
+            "--relative",
+            "--",
+            ".",
+        ],
+    )?;
+    let status = git(
+        root,
+        &["status", "--porcelain", "--untracked-files=all", "--", "."],
+    )?;
+    let prefix = String::from_utf8(git(root, &["rev-parse", "--show-prefix"])?).ok()?;
+    let prefix = prefix.trim();
+    let mut files: HashSet<String> = String::from_utf8_lossy(&log)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    // `XY path` or `XY old -> new`, relative to the repository's top.
+    for line in String::from_utf8_lossy(&status).lines() {
+        let path = line.get(3..).unwrap_or("");
+        let path = path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"');
+        if let Some(relative) = path.strip_prefix(prefix) {
+            files.insert(relative.to_owned());
+        }
+    }
+    Some(files)
+}
+
 /// Clock starts for every detection, in order.
 pub fn starts(
     detections: &[Detection],
@@ -59,6 +193,7 @@ pub fn starts(
     root: &Path,
     baseline: Option<&Baseline>,
     today: Date,
+    adoption: Adoption,
 ) -> Vec<Option<(Date, ClockSource)>> {
     // Audit findings have no remediation window: nothing to date, no blame to run.
     let weakness = |d: &Detection| d.class == Class::Weakness;
@@ -83,8 +218,23 @@ pub fn starts(
             })
             .collect(),
         ClockKind::Introduced => {
+            // A source file nobody changed since the adoption date needs no blame: its lines
+            // are all older, so their clocks start on that date.
+            let changed = if adoption.date < today {
+                changed_since(root, adoption.date)
+            } else {
+                Some(HashSet::new())
+            };
+            let unchanged = |d: &Detection| {
+                matches!(d.origin, Origin::Lines(_))
+                    && changed.as_ref().is_some_and(|c| !c.contains(&d.file))
+            };
             let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (index, detection) in detections.iter().enumerate().filter(|(_, d)| weakness(d)) {
+            for (index, detection) in detections
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| weakness(d) && !unchanged(d))
+            {
                 by_file
                     .entry(detection.file.as_str())
                     .or_default()
@@ -94,7 +244,15 @@ pub fn starts(
             let introduced: Vec<(usize, Option<Date>)> = files
                 .par_iter()
                 .flat_map_iter(|(file, indices)| {
-                    let dates = introduced_dates(&root.join(file), indices, detections);
+                    // Source lines older than the adoption date start on it, so blame need not
+                    // search further back.
+                    let dates = introduced_dates(
+                        &root.join(file),
+                        indices,
+                        detections,
+                        today,
+                        Some(adoption.date),
+                    );
                     indices.iter().copied().zip(dates).collect::<Vec<_>>()
                 })
                 .collect();
@@ -102,17 +260,38 @@ pub fn starts(
             for (index, date) in introduced {
                 by_index[index] = date;
             }
+            let adopted = (adoption.date, ClockSource::Adopted);
             detections
                 .iter()
                 .zip(by_index)
                 .map(|(d, introduced)| {
-                    weakness(d).then(|| match (introduced, d.published()) {
-                        // Never before the advisory: nobody can fix what is not yet known.
-                        (Some(intro), Some(published)) if published > intro => {
-                            (published, ClockSource::Published)
+                    if !weakness(d) {
+                        return None;
+                    }
+                    Some(match (&d.origin, introduced) {
+                        // Never before the adoption date; an unknown date (a shallow clone's
+                        // cut) is taken as the adoption date, never as later.
+                        (Origin::Lines(_), Some(intro)) if intro > adoption.date => {
+                            (intro, ClockSource::Introduced)
                         }
-                        (Some(intro), _) => (intro, ClockSource::Introduced),
-                        (None, _) => published(d),
+                        (Origin::Lines(_), _) => adopted,
+                        (Origin::LockfileEntry { .. }, introduced) => {
+                            let start = match (introduced, d.published()) {
+                                // Never before the advisory: nobody can fix what is not yet
+                                // known.
+                                (Some(intro), Some(published)) if published > intro => {
+                                    (published, ClockSource::Published)
+                                }
+                                (Some(intro), _) => (intro, ClockSource::Introduced),
+                                (None, _) => published(d),
+                            };
+                            // With `since` set, not before the repository took up the policy.
+                            if adoption.explicit && adoption.date > start.0 {
+                                adopted
+                            } else {
+                                start
+                            }
+                        }
                     })
                 })
                 .collect()
@@ -122,7 +301,14 @@ pub fn starts(
 
 /// Introduction dates of the detections at `indices`, all in `file`: one git walk for the
 /// lockfile entries, one blame for source lines.
-fn introduced_dates(file: &Path, indices: &[usize], detections: &[Detection]) -> Vec<Option<Date>> {
+/// Lines not yet committed were introduced `today`.
+fn introduced_dates(
+    file: &Path,
+    indices: &[usize],
+    detections: &[Detection],
+    today: Date,
+    since: Option<Date>,
+) -> Vec<Option<Date>> {
     let entries: Vec<LockfileEntry> = indices
         .iter()
         .filter_map(|&i| match &detections[i].origin {
@@ -139,13 +325,20 @@ fn introduced_dates(file: &Path, indices: &[usize], detections: &[Detection]) ->
     } else {
         lockfile_entry_dates(file, &entries)
     };
-    let needs_blame = indices
+    let mut lines: Vec<usize> = indices
         .iter()
-        .any(|&i| matches!(detections[i].origin, Origin::Lines(_)));
-    let line_dates = if needs_blame {
-        LineDates::blame(file)
-    } else {
+        .flat_map(|&i| match &detections[i].origin {
+            Origin::Lines(lines) => lines.as_slice(),
+            Origin::LockfileEntry { .. } => &[],
+        })
+        .copied()
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let line_dates = if lines.is_empty() {
         None
+    } else {
+        LineDates::blame(file, since, &lines)
     };
     let mut entry_index = 0;
     indices
@@ -156,7 +349,13 @@ fn introduced_dates(file: &Path, indices: &[usize], detections: &[Detection]) ->
                 entry_index += 1;
                 date
             }
-            Origin::Lines(lines) => line_dates.as_ref().and_then(|d| d.introduced(lines)),
+            Origin::Lines(lines) => line_dates.as_ref().and_then(|d| {
+                if d.uncommitted(lines) {
+                    Some(today)
+                } else {
+                    d.introduced(lines)
+                }
+            }),
         })
         .collect()
 }
@@ -369,41 +568,73 @@ pub struct LineDates {
     /// Index 0 is line 1. `None`: uncommitted, or blamed on a shallow clone's boundary commit
     /// (whose date says nothing about when the line was written).
     dates: Vec<Option<Date>>,
+    /// Lines of the working tree not committed yet: written today.
+    uncommitted: Vec<bool>,
 }
 
 impl LineDates {
     /// `None` when git is missing, the file is not in a repository, or it is not committed.
-    pub fn blame(file: &Path) -> Option<LineDates> {
+    /// With `since`, history before it is not searched: lines older than it have no date (the
+    /// caller dates them by the adoption date), which is what keeps blame fast on long histories.
+    /// Only `lines` (1-based, sorted) are asked about: blame follows just those through history.
+    pub fn blame(file: &Path, since: Option<Date>, lines: &[usize]) -> Option<LineDates> {
         let dir = file
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let name = file.file_name()?.to_str()?;
         // --root: the first commit's lines are its own, not an unknown boundary.
-        let output = git(dir, &["blame", "--porcelain", "--root", "--", name])?;
+        let since = since.map(|date| format!("--since={}", date.add_days(-1)));
+        let ranges: Vec<String> = lines.iter().map(|l| format!("-L{l},{l}")).collect();
+        let mut args = vec!["blame", "--porcelain", "--root"];
+        args.extend(since.as_deref());
+        args.extend(ranges.iter().map(String::as_str));
+        args.extend(["--", name]);
+        let output = git(dir, &args)?;
         Some(LineDates::from_porcelain(
             &String::from_utf8_lossy(&output),
             &shallow_commits(dir),
+            since.is_some(),
         ))
     }
 
-    fn from_porcelain(porcelain: &str, shallow_commits: &HashSet<String>) -> LineDates {
+    /// `boundary_is_cut`: blame ran with `--since`, so a `boundary` commit is where the search
+    /// stopped (without it, `--root` makes boundaries real first commits).
+    fn from_porcelain(
+        porcelain: &str,
+        shallow_commits: &HashSet<String>,
+        boundary_is_cut: bool,
+    ) -> LineDates {
+        let mut cut: HashSet<&str> = HashSet::new();
         // Porcelain names each commit's details only on its first line; later lines of the same
         // commit carry just the header, so dates are remembered per commit.
         let mut commit_dates: HashMap<&str, Date> = HashMap::new();
         let mut dates: Vec<Option<Date>> = Vec::new();
+        let mut uncommitted: Vec<bool> = Vec::new();
         let mut current: Option<(&str, usize)> = None;
         for line in porcelain.lines() {
             if line.starts_with('\t') {
                 if let Some((commit, final_line)) = current.take() {
                     if dates.len() < final_line {
                         dates.resize(final_line, None);
+                        uncommitted.resize(final_line, false);
                     }
                     dates[final_line - 1] = commit_dates.get(commit).copied();
+                    uncommitted[final_line - 1] = commit.bytes().all(|b| b == b'0');
+                }
+            } else if line == "boundary" {
+                // Where a `--since` or a shallow clone cut the search: not when the line arrived.
+                if let Some((commit, _)) = current {
+                    if !commit.bytes().all(|b| b == b'0') && boundary_is_cut {
+                        commit_dates.remove(commit);
+                        cut.insert(commit);
+                    }
                 }
             } else if let Some(seconds) = line.strip_prefix("committer-time ") {
                 let usable = current.filter(|(commit, _)| {
-                    !commit.bytes().all(|b| b == b'0') && !shallow_commits.contains(*commit)
+                    !commit.bytes().all(|b| b == b'0')
+                        && !shallow_commits.contains(*commit)
+                        && !cut.contains(*commit)
                 });
                 if let (Some((commit, _)), Ok(seconds)) = (usable, seconds.trim().parse::<i64>()) {
                     commit_dates.insert(commit, Date::from_unix_seconds(seconds));
@@ -417,7 +648,16 @@ impl LineDates {
                 }
             }
         }
-        LineDates { dates }
+        LineDates { dates, uncommitted }
+    }
+
+    /// Whether any of the lines is not committed yet (written in the working tree).
+    fn uncommitted(&self, lines: &[usize]) -> bool {
+        lines.iter().any(|&line| {
+            line.checked_sub(1)
+                .and_then(|i| self.uncommitted.get(i))
+                .is_some_and(|&u| u)
+        })
     }
 
     /// The latest commit date among the lines (a package entry's name and version lines), or
@@ -534,7 +774,7 @@ filename Cargo.lock
 
     #[test]
     fn porcelain_gives_committer_dates_per_line() {
-        let dates = LineDates::from_porcelain(PORCELAIN, &HashSet::new());
+        let dates = LineDates::from_porcelain(PORCELAIN, &HashSet::new(), false);
         let d = |s| Date::parse(s);
         assert_eq!(
             dates.dates,
@@ -548,7 +788,7 @@ filename Cargo.lock
     #[test]
     fn shallow_boundary_commits_have_no_date() {
         let shallow = HashSet::from(["2222222222222222222222222222222222222222".to_owned()]);
-        let dates = LineDates::from_porcelain(PORCELAIN, &shallow);
+        let dates = LineDates::from_porcelain(PORCELAIN, &shallow, false);
         assert_eq!(dates.introduced(&[3]), None);
         assert_eq!(dates.introduced(&[1]), Date::parse("2024-01-01"));
     }

@@ -9,7 +9,10 @@ mod ignore;
 mod spec;
 
 pub use cfg::{PolicyChoice, PolicySection};
-pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
+pub use clock::{
+    is_shallow, starts, Adoption, AdoptionSource, Baseline, BaselineEntry, ClockKind, LineDates,
+    BASELINE_FILE,
+};
 pub use ignore::{IgnoreRule, PackageScope};
 pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
 

@@ -248,10 +248,16 @@ impl Emitter for Human {
         }
         writeln!(
             out,
-            "policy {} ({} days), clock {}, today {}",
+            "policy {} ({} days), clock {}{}, today {}",
             report.policy.policy.name,
             report.policy.policy.days.as_str(),
             report.policy.clock.name(),
+            // Only the introduced clock reads the adoption date.
+            if report.policy.clock == crate::policy::ClockKind::Introduced {
+                format!(" (adopted {})", report.policy.since)
+            } else {
+                String::new()
+            },
             report.today
         )?;
         let conditions: Vec<&str> = report.gate.fail_on.iter().map(|c| c.as_str()).collect();

@@ -191,6 +191,8 @@ pub struct PolicySummary {
     #[serde(flatten)]
     pub policy: Policy,
     pub clock: ClockKind,
+    /// The adoption date: no source finding's clock starts before it.
+    pub since: Date,
 }
 
 /// `1 day`, `3 days`: counts in messages.
