@@ -121,3 +121,22 @@ fn measure(corpus: &str, bar: f64) {
         "below the bar:\n{report}"
     );
 }
+
+#[test]
+fn a_secret_inside_a_multi_line_raw_string_points_at_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "pub const CONFIG: &str = r#\"\n[service]\nname = \"billing\"\napi_token = \"ghp_8fJ2kL9mN3pQ5rS7tU1vW4xY6zA0bC2dE4fG\"\n\"#;\n",
+    )
+    .unwrap();
+    let pass = SecretsPass::new(SecretSettings::default()).expect("rules load");
+    let (secrets, _, _) = pass_findings(dir.path(), &pass);
+    let places: Vec<(usize, usize, usize)> = secrets
+        .iter()
+        .map(|d| (d.line, d.column, d.end_column))
+        .collect();
+    // Line 4, where `ghp_…` starts (column 14) and ends.
+    assert_eq!(places, [(4, 14, 54)], "{secrets:?}");
+}

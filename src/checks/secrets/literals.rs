@@ -47,6 +47,34 @@ pub struct Piece {
 }
 
 impl Literal {
+    /// Where the value's bytes `start..end` sit: in a literal spanning lines whose value keeps
+    /// those line breaks (a raw string, a PEM block), the line and columns of the text itself;
+    /// else the piece holding `start`, or the whole literal.
+    pub fn locate(&self, start: usize, end: usize) -> Piece {
+        let breaks = self.value.matches('\n').count();
+        if self.pieces.is_empty() && breaks > 0 && breaks == self.end_line - self.line {
+            if let (Some(before), Some(found)) =
+                (self.value.get(..start), self.value.get(start..end))
+            {
+                // On the literal's first line the literal's own start is as precise as before.
+                let Some(newline) = before.rfind('\n') else {
+                    return self.place(start);
+                };
+                let line = self.line + before.matches('\n').count();
+                let column = before.len() - newline;
+                let found = found.split('\n').next().unwrap_or(found);
+                return Piece {
+                    offset: start,
+                    line,
+                    column,
+                    end_line: line,
+                    end_column: column + found.chars().count().max(1),
+                };
+            }
+        }
+        self.place(start)
+    }
+
     /// Where the text at byte `offset` of the value sits: the piece holding it, or the literal.
     pub fn place(&self, offset: usize) -> Piece {
         self.pieces

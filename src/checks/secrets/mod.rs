@@ -116,7 +116,7 @@ impl SecretsPass {
                 continue;
             }
             for hit in self.rules.check(&literal.value, &literal.slot) {
-                let place = literal.place(hit.start);
+                let place = literal.locate(hit.start, hit.range.end);
                 let single_line = place.end_line == place.line;
                 hits.push(SecretHit {
                     rule: hit.rule,
