@@ -201,6 +201,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             policy: options.policy.clone(),
             clock: options.clock,
             since: adoption.date,
+            since_source: adopted_by,
         },
         repository_prefix: repository_prefix(&discovery.root),
         workspaces,

@@ -125,8 +125,27 @@ fn since_is_the_earliest_clock_start_for_source_and_advisories() {
         clock("2026-06-01", "adopted", "2026-06-11", "overdue")
     );
     assert_eq!(scan.report["policy"]["since"], "2026-06-01");
+    assert_eq!(scan.report["policy"]["since_source"], "since");
     assert!(!scan.warned("no-adoption-date"));
     assert_eq!(scan.code, 1);
+}
+
+#[test]
+fn an_adoption_date_after_today_counts_as_today() {
+    let repo = repository();
+    commit(
+        repo.path(),
+        "warden.toml",
+        "[policy]\nsince = \"2027-01-15\"\n",
+        "2026-06-01",
+    );
+    let scan = scan(repo.path(), "code");
+    // Never a time frame longer than the policy's (84 days from today, not from January).
+    assert_eq!(
+        scan.clock("src/old.rs"),
+        clock(TODAY, "adopted", "2027-02-24", "on-track")
+    );
+    assert_eq!(scan.report["policy"]["since"], TODAY);
 }
 
 #[test]
@@ -153,6 +172,7 @@ fn without_since_the_settings_commit_is_the_adoption_date() {
         clock("2025-03-01", "introduced", "2025-03-11", "overdue")
     );
     assert_eq!(scan.report["policy"]["since"], "2026-11-20");
+    assert_eq!(scan.report["policy"]["since_source"], "settings-committed");
     assert_eq!(scan.code, 1, "the advisory is overdue");
     assert_eq!(
         repository_scan_code(&repo),

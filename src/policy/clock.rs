@@ -65,6 +65,8 @@ impl Adoption {
     /// The adoption date of a repository: `[policy] since` when set, else the date the settings
     /// were first committed (for settings in Cargo.toml, the commit that added the
     /// `metadata.warden` table), else `today`. The second value says which, for a note.
+    /// Never later than `today`: a date ahead of the run (a pinned `--today`) would stretch every
+    /// time frame past the policy's.
     pub fn find(
         since: Option<Date>,
         settings: Option<&Path>,
@@ -73,7 +75,7 @@ impl Adoption {
         if let Some(date) = since {
             return (
                 Adoption {
-                    date,
+                    date: date.min(today),
                     explicit: true,
                 },
                 AdoptionSource::Since,
@@ -83,7 +85,7 @@ impl Adoption {
         match committed {
             Some(date) => (
                 Adoption {
-                    date,
+                    date: date.min(today),
                     explicit: false,
                 },
                 AdoptionSource::SettingsCommitted,
@@ -99,8 +101,9 @@ impl Adoption {
     }
 }
 
-/// Where the adoption date came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where the adoption date came from (the JSON report's `policy.since_source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AdoptionSource {
     Since,
     SettingsCommitted,

@@ -14,7 +14,7 @@ mod sarif;
 
 use crate::date::Date;
 use crate::finding::{Finding, Gate, RuleDoc, Warning};
-use crate::policy::{ClockKind, Policy};
+use crate::policy::{AdoptionSource, ClockKind, Policy};
 pub use crate::workspace::{GraphSource, WorkspaceSummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -193,6 +193,9 @@ pub struct PolicySummary {
     pub clock: ClockKind,
     /// The adoption date: no source finding's clock starts before it.
     pub since: Date,
+    /// Where it came from: `since` (the settings), `settings-committed`, or `today` (none
+    /// recorded).
+    pub since_source: AdoptionSource,
 }
 
 /// `1 day`, `3 days`: counts in messages.

@@ -12,8 +12,8 @@ pub struct Discovery {
     pub lockfiles: Vec<PathBuf>,
 }
 
-/// `path` may be a directory (every Cargo.lock below it, possibly none, honouring .gitignore and skipping
-/// `target/`), a `Cargo.toml` (the lockfile of its workspace) or a lockfile itself.
+/// `path` may be a directory (every Cargo.lock below it, possibly none, honouring .gitignore,
+/// except for a lockfile beside a manifest that is not ignored, and skipping `target/`), a `Cargo.toml` (the lockfile of its workspace) or a lockfile itself.
 pub fn discover(path: &Path) -> Result<Discovery> {
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => Error::PathNotFound {
@@ -72,24 +72,47 @@ fn walk_for_lockfiles(root: &Path) -> Result<Vec<PathBuf>> {
             !(entry.file_type().is_some_and(|t| t.is_dir()) && entry.file_name() == "target")
         })
         .build();
-    let mut lockfiles = Vec::new();
+    let mut lockfiles = std::collections::BTreeSet::new();
     for entry in walker {
         let entry = entry.map_err(|err| Error::Walk {
             path: root.to_path_buf(),
             message: err.to_string(),
         })?;
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if !is_dir && entry.file_name() == "Cargo.lock" {
-            lockfiles.push(entry.into_path());
+        if is_dir {
+            continue;
+        }
+        if entry.file_name() == "Cargo.lock" {
+            lockfiles.insert(entry.into_path());
+        } else if entry.file_name() == "Cargo.toml" {
+            // Libraries usually git-ignore their Cargo.lock, yet the one `cargo` generated next
+            // to the manifest is exactly what gets built and tested here.
+            let beside = entry.path().with_file_name("Cargo.lock");
+            if beside.is_file() {
+                lockfiles.insert(beside);
+            }
         }
     }
-    lockfiles.sort();
-    Ok(lockfiles)
+    Ok(lockfiles.into_iter().collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_git_ignored_lockfile_beside_its_manifest_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".gitignore"), "Cargo.lock\n/ignored\n").unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"lib\"\n").unwrap();
+        std::fs::write(dir.path().join("Cargo.lock"), "version = 4\n").unwrap();
+        // A whole ignored directory stays ignored.
+        std::fs::create_dir(dir.path().join("ignored")).unwrap();
+        std::fs::write(dir.path().join("ignored/Cargo.toml"), "").unwrap();
+        std::fs::write(dir.path().join("ignored/Cargo.lock"), "").unwrap();
+        let found = discover(dir.path()).unwrap();
+        assert_eq!(found.lockfiles, [dir.path().join("Cargo.lock")]);
+    }
 
     #[test]
     fn lockfile_path_resolves_to_its_directory() {
