@@ -163,10 +163,16 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         ));
     }
     if options.clock == ClockKind::Introduced && policy::is_shallow(&discovery.root) {
+        // Without `since`, the adoption date itself is read from history the clone may lack.
+        let adoption_note = if adopted_by == AdoptionSource::Since {
+            ""
+        } else {
+            "; and the adoption date is read from history it may not have, so set `[policy] since`"
+        };
         warnings.push(Warning::new(
             "shallow-clone",
             None,
-            "this is a shallow clone, so git cannot say when older lines and lockfile entries arrived: their clocks start at the adoption date (source) or the advisory's date (dependencies); fetch full history (actions/checkout `fetch-depth: 0`) for exact dates",
+            format!("this is a shallow clone, so git cannot say when older lines and lockfile entries arrived: their clocks start at the adoption date (source) or the advisory's date (dependencies){adoption_note}; fetch full history (actions/checkout `fetch-depth: 0`) for exact dates"),
         ));
     }
     let starts = policy::starts(

@@ -242,3 +242,27 @@ fn a_shallow_clone_is_never_laxer_than_a_full_one() {
     }
     assert_eq!((full.code, shallow.code), (1, 1));
 }
+
+#[test]
+fn files_with_unusual_names_are_dated_by_their_own_history() {
+    let repo = repository();
+    commit(
+        repo.path(),
+        "warden.toml",
+        "[policy]\nsince = 2026-06-01\n",
+        "2026-06-01",
+    );
+    // Non-ASCII bytes and spaces, which git quotes unless asked not to.
+    commit(repo.path(), "src/café utils.rs", WEAKNESS, "2026-09-15");
+    std::fs::write(repo.path().join("src/späť.rs"), WEAKNESS).unwrap();
+    let scan = scan(repo.path(), "code");
+    assert_eq!(
+        scan.clock("src/café utils.rs"),
+        clock("2026-09-15", "introduced", "2026-12-08", "due-soon")
+    );
+    // Not committed yet: written today.
+    assert_eq!(
+        scan.clock("src/späť.rs"),
+        clock(TODAY, "introduced", "2027-02-24", "on-track")
+    );
+}

@@ -7,13 +7,15 @@
 //! (introduced -> published -> today) and says which source it used, so a shallow clone or an
 //! uncommitted lockfile never silently produces a wrong date.
 
+use super::adoption::{changed_since, Adoption};
+use super::git::{git, shallow_commits};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::finding::{Class, ClockSource, Detection, Origin};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -50,143 +52,6 @@ impl ClockKind {
     pub fn from_name(name: &str) -> Option<ClockKind> {
         ClockKind::ALL.into_iter().find(|k| k.name() == name)
     }
-}
-
-/// When the repository took up the policy: no source finding's clock starts before it, since the
-/// team could not have known of a finding before a scan could report it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Adoption {
-    pub date: Date,
-    /// Set by `[policy] since`: then advisories' clocks do not start before it either.
-    pub explicit: bool,
-}
-
-impl Adoption {
-    /// The adoption date of a repository: `[policy] since` when set, else the date the settings
-    /// were first committed (for settings in Cargo.toml, the commit that added the
-    /// `metadata.warden` table), else `today`. The second value says which, for a note.
-    /// Never later than `today`: a date ahead of the run (a pinned `--today`) would stretch every
-    /// time frame past the policy's.
-    pub fn find(
-        since: Option<Date>,
-        settings: Option<&Path>,
-        today: Date,
-    ) -> (Adoption, AdoptionSource) {
-        if let Some(date) = since {
-            return (
-                Adoption {
-                    date: date.min(today),
-                    explicit: true,
-                },
-                AdoptionSource::Since,
-            );
-        }
-        let committed = settings.and_then(first_committed);
-        match committed {
-            Some(date) => (
-                Adoption {
-                    date: date.min(today),
-                    explicit: false,
-                },
-                AdoptionSource::SettingsCommitted,
-            ),
-            None => (
-                Adoption {
-                    date: today,
-                    explicit: false,
-                },
-                AdoptionSource::Today,
-            ),
-        }
-    }
-}
-
-/// Where the adoption date came from (the JSON report's `policy.since_source`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AdoptionSource {
-    Since,
-    SettingsCommitted,
-    Today,
-}
-
-/// The date `file` (warden.toml, or the warden table of a Cargo.toml) was first committed.
-fn first_committed(file: &Path) -> Option<Date> {
-    let dir = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = file.file_name()?.to_str()?;
-    let args: Vec<&str> = if name == "Cargo.toml" {
-        // The manifest is older than its warden settings: find the commit that added them.
-        vec![
-            "log",
-            "--format=%ct",
-            "--reverse",
-            "-G",
-            r"metadata\.warden",
-            "--",
-            name,
-        ]
-    } else {
-        vec![
-            "log",
-            "--format=%ct",
-            "--reverse",
-            "--diff-filter=A",
-            "--",
-            name,
-        ]
-    };
-    let out = git(dir, &args)?;
-    let text = String::from_utf8_lossy(&out);
-    let seconds: i64 = text.lines().next()?.trim().parse().ok()?;
-    Some(Date::from_unix_seconds(seconds))
-}
-
-/// Whether `root` is in a shallow clone, whose history stops at a cut: dates before it are
-/// unknown.
-pub fn is_shallow(root: &Path) -> bool {
-    git(root, &["rev-parse", "--is-shallow-repository"]).is_some_and(|out| out.starts_with(b"true"))
-}
-
-/// Files (relative to `root`, `/` separators) changed in a commit since `date` or not committed:
-/// the only ones whose lines can be newer than `date`. `None` when git cannot say.
-fn changed_since(root: &Path, date: Date) -> Option<HashSet<String>> {
-    // A day early: `--since` reads the committer's local midnight, blame the commit's time.
-    let since = format!("--since={}", date.add_days(-1));
-    let log = git(
-        root,
-        &[
-            "log",
-            &since,
-            "--format=",
-            "--name-only",
-            "--relative",
-            "--",
-            ".",
-        ],
-    )?;
-    let status = git(
-        root,
-        &["status", "--porcelain", "--untracked-files=all", "--", "."],
-    )?;
-    let prefix = String::from_utf8(git(root, &["rev-parse", "--show-prefix"])?).ok()?;
-    let prefix = prefix.trim();
-    let mut files: HashSet<String> = String::from_utf8_lossy(&log)
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    // `XY path` or `XY old -> new`, relative to the repository's top.
-    for line in String::from_utf8_lossy(&status).lines() {
-        let path = line.get(3..).unwrap_or("");
-        let path = path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"');
-        if let Some(relative) = path.strip_prefix(prefix) {
-            files.insert(relative.to_owned());
-        }
-    }
-    Some(files)
 }
 
 /// Clock starts for every detection, in order.
@@ -343,6 +208,8 @@ fn introduced_dates(
     } else {
         LineDates::blame(file, since, &lines)
     };
+    // A file git does not track yet (blame has nothing to say) was written in the working tree.
+    let untracked = !lines.is_empty() && line_dates.is_none() && is_untracked(file);
     let mut entry_index = 0;
     indices
         .iter()
@@ -352,6 +219,7 @@ fn introduced_dates(
                 entry_index += 1;
                 date
             }
+            Origin::Lines(_) if untracked => Some(today),
             Origin::Lines(lines) => line_dates.as_ref().and_then(|d| {
                 if d.uncommitted(lines) {
                     Some(today)
@@ -363,37 +231,17 @@ fn introduced_dates(
         .collect()
 }
 
-/// Runs git in `dir`; `None` unless it succeeds.
-fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map(|out| out.stdout)
-}
-
-/// Commits a shallow clone was cut at: their content says nothing about when it was written.
-fn shallow_commits(dir: &Path) -> HashSet<String> {
-    let shallow = git(dir, &["rev-parse", "--is-shallow-repository"])
-        .is_some_and(|out| out.starts_with(b"true"));
-    if !shallow {
-        return HashSet::new();
-    }
-    git(dir, &["rev-parse", "--git-path", "shallow"])
-        .and_then(|out| {
-            let path = PathBuf::from(String::from_utf8_lossy(&out).trim());
-            let path = if path.is_absolute() {
-                path
-            } else {
-                dir.join(path)
-            };
-            std::fs::read_to_string(path).ok()
-        })
-        .map(|text| text.lines().map(str::to_owned).collect())
-        .unwrap_or_default()
+/// Whether `file` is in a git work tree but not tracked (a new file not yet added).
+fn is_untracked(file: &Path) -> bool {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    git(dir, &["rev-parse", "--is-inside-work-tree"]).is_some()
+        && git(dir, &["ls-files", "--error-unmatch", "--", name]).is_none()
 }
 
 /// One `[[package]]` entry whose introduction date is wanted.
@@ -588,7 +436,20 @@ impl LineDates {
         let name = file.file_name()?.to_str()?;
         // --root: the first commit's lines are its own, not an unknown boundary.
         let since = since.map(|date| format!("--since={}", date.add_days(-1)));
-        let ranges: Vec<String> = lines.iter().map(|l| format!("-L{l},{l}")).collect();
+        // Consecutive lines as one range; past a few hundred ranges (a long command line, which
+        // Windows caps) the whole file is cheaper to blame anyway.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for &line in lines {
+            match spans.last_mut() {
+                Some((_, end)) if *end + 1 >= line => *end = line,
+                _ => spans.push((line, line)),
+            }
+        }
+        let ranges: Vec<String> = if spans.len() > 200 {
+            Vec::new()
+        } else {
+            spans.iter().map(|(a, b)| format!("-L{a},{b}")).collect()
+        };
         let mut args = vec!["blame", "--porcelain", "--root"];
         args.extend(since.as_deref());
         args.extend(ranges.iter().map(String::as_str));

@@ -3,16 +3,16 @@
 //! computed here, once, before any report is written, so every output format and the exit code
 //! agree.
 
+mod adoption;
 pub mod cfg;
 mod clock;
+mod git;
 mod ignore;
 mod spec;
 
+pub use adoption::{is_shallow, Adoption, AdoptionSource};
 pub use cfg::{PolicyChoice, PolicySection};
-pub use clock::{
-    is_shallow, starts, Adoption, AdoptionSource, Baseline, BaselineEntry, ClockKind, LineDates,
-    BASELINE_FILE,
-};
+pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
 pub use ignore::{IgnoreRule, PackageScope};
 pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
 

@@ -84,7 +84,8 @@ impl Human {
                 self.paint(AnsiColor::Yellow.on_default().bold(), &deadline(finding))
             )?,
             Status::OnTrack => writeln!(out, "  {}, {clock}", deadline(finding))?,
-            // Audit findings are listed by rule (`audit_summary`), not one by one.
+            // Not reached from `emit` (audit findings are counted by rule, not listed); kept so
+            // the match stays exhaustive.
             Status::Audit => writeln!(out, "  {}", deadline(finding))?,
         }
         writeln!(

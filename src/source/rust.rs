@@ -97,7 +97,9 @@ pub fn has_string_literal(stream: &TokenStream) -> bool {
     })
 }
 
-/// `#[test]`, `#[tokio::test]`, `#[bench]`, `#[cfg(test)]` (not `#[cfg(not(test))]`).
+/// `#[test]`, `#[tokio::test]`, `#[bench]`, and a `#[cfg(…)]` that only holds in test builds:
+/// `cfg(test)`, `cfg(all(test, unix))`, `cfg(any(test, doc))` (documentation builds ship no code),
+/// but not `cfg(not(test))` or `cfg(any(test, feature = "x"))`, which ships with the feature.
 pub fn is_test_attribute(attr: &Attribute) -> bool {
     let path = attr.path();
     let last = path.segments.last().map(|s| s.ident.to_string());
@@ -107,22 +109,44 @@ pub fn is_test_attribute(attr: &Attribute) -> bool {
             let syn::Meta::List(list) = &attr.meta else {
                 return false;
             };
-            // `test` anywhere in the predicate (`any(test, doc)`, `all(test, unix)`), unless
-            // under a `not`.
-            let mut has_test = false;
-            let mut negated = false;
-            let mut stack = vec![list.tokens.clone()];
-            while let Some(tokens) = stack.pop() {
-                for tree in tokens {
-                    match tree {
-                        TokenTree::Ident(ident) if ident == "test" => has_test = true,
-                        TokenTree::Ident(ident) if ident == "not" => negated = true,
-                        TokenTree::Group(group) => stack.push(group.stream()),
-                        _ => {}
-                    }
+            test_only(list.tokens.clone())
+        }
+        _ => false,
+    }
+}
+
+/// Whether a cfg predicate can only hold when compiling tests (or docs).
+fn test_only(predicate: TokenStream) -> bool {
+    let tokens: Vec<TokenTree> = predicate.into_iter().collect();
+    let (name, args) = match tokens.as_slice() {
+        [TokenTree::Ident(name)] => (name.to_string(), None),
+        [TokenTree::Ident(name), TokenTree::Group(group)] => {
+            (name.to_string(), Some(group.stream()))
+        }
+        _ => return false,
+    };
+    let parts = || {
+        let mut parts: Vec<TokenStream> = Vec::new();
+        let mut current = Vec::new();
+        for tree in args.clone().unwrap_or_default() {
+            match tree {
+                TokenTree::Punct(p) if p.as_char() == ',' => {
+                    parts.push(std::mem::take(&mut current).into_iter().collect())
                 }
+                other => current.push(other),
             }
-            has_test && !negated
+        }
+        if !current.is_empty() {
+            parts.push(current.into_iter().collect());
+        }
+        parts
+    };
+    match (name.as_str(), &args) {
+        ("test" | "doc", None) => true,
+        ("all", Some(_)) => parts().into_iter().any(test_only),
+        ("any", Some(_)) => {
+            let parts = parts();
+            !parts.is_empty() && parts.into_iter().all(test_only)
         }
         _ => false,
     }

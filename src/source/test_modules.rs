@@ -26,7 +26,10 @@ pub fn declared_modules(relative: &str, file: &syn::File) -> Vec<ModuleDecl> {
         Some((dir, name)) => (dir, name.trim_end_matches(".rs")),
         None => ("", relative.trim_end_matches(".rs")),
     };
-    let owns_dir = matches!(stem, "lib" | "main" | "mod") || relative.contains("/src/bin/");
+    // `lib.rs`, `main.rs`, `mod.rs`, `build.rs` and a binary's root (`src/bin/tool.rs`) own
+    // their directory; any other `foo.rs` keeps its children in `foo/`.
+    let in_bin = dir == "src/bin" || dir.ends_with("/src/bin");
+    let owns_dir = matches!(stem, "lib" | "main" | "mod" | "build") || in_bin;
     let base = match (owns_dir, dir.is_empty()) {
         (true, _) => dir.to_owned(),
         (false, true) => stem.to_owned(),
@@ -37,7 +40,9 @@ pub fn declared_modules(relative: &str, file: &syn::File) -> Vec<ModuleDecl> {
     found
 }
 
-fn collect(items: &[Item], base: &str, file_dir: &str, in_test: bool, found: &mut Vec<ModuleDecl>) {
+/// `base`: where the items' out-of-line modules live; `path_dir`: what their `#[path]` is
+/// relative to (the file's directory at the top level).
+fn collect(items: &[Item], base: &str, path_dir: &str, in_test: bool, found: &mut Vec<ModuleDecl>) {
     for item in items {
         let Item::Mod(module) = item else { continue };
         let test = in_test || module.attrs.iter().any(is_test_attribute);
@@ -51,11 +56,15 @@ fn collect(items: &[Item], base: &str, file_dir: &str, in_test: bool, found: &mu
             }
         };
         match &module.content {
-            Some((_, inner)) => collect(inner, &join(base, name), file_dir, test, found),
+            Some((_, inner)) => {
+                // Inside an inline module, `#[path]` is relative to that module's directory.
+                let dir = join(base, name);
+                collect(inner, &dir, &dir, test, found)
+            }
             None => {
                 let candidates = match path_attribute(&module.attrs) {
                     // `#[path]` on a file's own items is relative to the file's directory.
-                    Some(path) => vec![normalise(&join(file_dir, &path))],
+                    Some(path) => normalise(&join(path_dir, &path)).into_iter().collect(),
                     None => vec![
                         join(base, &format!("{name}.rs")),
                         join(base, &format!("{name}/mod.rs")),
@@ -86,19 +95,23 @@ fn path_attribute(attrs: &[Attribute]) -> Option<String> {
     })
 }
 
-/// `a/b/../c.rs` as `a/c.rs`.
-fn normalise(path: &str) -> String {
+/// `a/b/../c.rs` as `a/c.rs`; `None` for a path that leaves the scanned tree (absolute, or
+/// climbing above its root), which names no file the walk read.
+fn normalise(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                parts.pop()?;
             }
             _ => parts.push(part),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
 /// The files among `scanned` that are test code by declaration: named by a test-only `mod`, or a
@@ -183,10 +196,10 @@ mod tests {
         // `cfg(not(test))` is shipped code; `test` inside `any`/`all` is test-only.
         let found = decls(
             "src/lib.rs",
-            "#[cfg(not(test))] mod real;\n#[cfg(all(unix, not(test)))] mod unix;\n#[cfg(any(doc, test))] pub(crate) mod test_provider;\n#[cfg(all(test, feature = \"x\"))] mod with_x;",
+            "#[cfg(not(test))] mod real;\n#[cfg(all(unix, not(test)))] mod unix;\n#[cfg(any(doc, test))] pub(crate) mod test_provider;\n#[cfg(all(test, feature = \"x\"))] mod with_x;\n#[cfg(all(test, not(miri)))] mod not_miri;\n#[cfg(any(test, feature = \"testing\"))] pub mod ships_with_a_feature;",
         );
         let test: Vec<bool> = found.iter().map(|d| d.test).collect();
-        assert_eq!(test, [false, false, true, true]);
+        assert_eq!(test, [false, false, true, true, true, false]);
     }
 
     #[test]

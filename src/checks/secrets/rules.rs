@@ -293,7 +293,7 @@ impl SecretRules {
                 description: entry.description.clone(),
                 cwe: entry.cwe.clone(),
                 severity: severity(&entry.severity)?,
-                // A live credential is always a weakness.
+                // A credential is a weakness (in test code, `TestSeverity::mark` makes it audit).
                 class: Class::Weakness,
                 remediation: entry.remediation.clone(),
                 example_language: "rust",
@@ -384,7 +384,7 @@ impl SecretRules {
                 description: entry.description.clone(),
                 cwe: entry.cwe.clone(),
                 severity: severity(&entry.severity)?,
-                // A live credential is always a weakness.
+                // A credential is a weakness (in test code, `TestSeverity::mark` makes it audit).
                 class: Class::Weakness,
                 remediation: entry.remediation.clone(),
                 example_language: "text",

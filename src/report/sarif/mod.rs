@@ -235,9 +235,6 @@ fn location(file: &str, line: usize, column: usize, end_column: usize) -> Locati
         .build()
 }
 
-/// A stable identity for GitHub to track an alert across commits: advisory, package, version and
-/// lockfile, hashed; for a secret, the finding's own fingerprint (rule, file and the secret's
-/// hash), which survives the line moving.
 /// One finding's identity for code scanning, which merges alerts that share it. A source finding's
 /// own fingerprint (rule, file, the matched line's text or the secret's hash, and its position
 /// among repeats) survives unrelated lines moving; a package finding's adds the version and

@@ -55,11 +55,16 @@ fn documented_rule(
     );
     let mut values = BTreeMap::new();
     // Without a security severity, code scanning shows an audit rule's alerts by their level
-    // (note) instead of ranking inventory among the vulnerabilities.
-    if d.class == Class::Weakness {
+    // (note) instead of ranking inventory among the vulnerabilities. A rule with any weakness
+    // result (a test-code finding first in report order must not decide) keeps its severity.
+    let weakness = report
+        .findings
+        .iter()
+        .find(|f| f.detection.rule == d.rule && f.detection.class == Class::Weakness);
+    if let Some(weakness) = weakness {
         values.insert(
             "security-severity".to_owned(),
-            Value::String(security_severity(finding)),
+            Value::String(security_severity(weakness)),
         );
     } else {
         tags.push("audit".to_owned());
