@@ -3,6 +3,26 @@
 
 use std::path::Path;
 
+/// Settings' path globs (`vendor/**`) compiled into one set; `None` for no globs. Globs are
+/// validated where the settings are read, so one that fails here matches nothing rather than
+/// everything.
+pub fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        if let Ok(glob) = globset::Glob::new(glob) {
+            builder.add(glob);
+        }
+    }
+    Some(
+        builder
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty()),
+    )
+}
+
 /// `path` relative to `root` with `/` separators, for reports that must read the same on every
 /// machine.
 pub fn relative_display(path: &Path, root: &Path) -> String {

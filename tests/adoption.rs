@@ -43,6 +43,16 @@ fn repository() -> tempfile::TempDir {
     dir
 }
 
+/// Commits warden.toml with `[policy] since = 2026-06-01`, on that day.
+fn adopt_on_june_first(dir: &Path) {
+    commit(
+        dir,
+        "warden.toml",
+        "[policy]\nsince = 2026-06-01\n",
+        "2026-06-01",
+    );
+}
+
 struct Scan {
     code: i32,
     report: serde_json::Value,
@@ -102,12 +112,7 @@ fn clock(start: &str, source: &str, due: &str, status: &str) -> (String, String,
 #[test]
 fn since_is_the_earliest_clock_start_for_source_and_advisories() {
     let repo = repository();
-    commit(
-        repo.path(),
-        "warden.toml",
-        "[policy]\nsince = 2026-06-01\n",
-        "2026-06-01",
-    );
+    adopt_on_june_first(repo.path());
     let scan = scan(repo.path(), "advisories,code");
     // A line older than the adoption date: its clock starts on it (2026-06-01 + 84 days).
     assert_eq!(
@@ -204,12 +209,7 @@ fn without_settings_source_clocks_start_today_with_a_note() {
 #[test]
 fn a_shallow_clone_is_never_laxer_than_a_full_one() {
     let repo = repository();
-    commit(
-        repo.path(),
-        "warden.toml",
-        "[policy]\nsince = 2026-06-01\n",
-        "2026-06-01",
-    );
+    adopt_on_june_first(repo.path());
     commit(repo.path(), "README", "later history\n", "2026-11-01");
     let clones = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo.path().display());
@@ -246,12 +246,7 @@ fn a_shallow_clone_is_never_laxer_than_a_full_one() {
 #[test]
 fn files_with_unusual_names_are_dated_by_their_own_history() {
     let repo = repository();
-    commit(
-        repo.path(),
-        "warden.toml",
-        "[policy]\nsince = 2026-06-01\n",
-        "2026-06-01",
-    );
+    adopt_on_june_first(repo.path());
     // Non-ASCII bytes and spaces, which git quotes unless asked not to.
     commit(repo.path(), "src/café utils.rs", WEAKNESS, "2026-09-15");
     std::fs::write(repo.path().join("src/späť.rs"), WEAKNESS).unwrap();

@@ -4,6 +4,7 @@
 use super::cfg::CodeSettings;
 use super::scan::CodeHit;
 use crate::finding::{fingerprint, Detection, SourcePlace};
+use crate::paths::glob_set;
 use crate::source::TestSeverity;
 
 /// `[code] exclude` and disabled rules, compiled.
@@ -13,19 +14,8 @@ pub(super) struct CodeFilter {
 }
 
 impl CodeFilter {
-    /// Globs were validated when the settings were read; one that fails here excludes nothing.
     pub(super) fn new(settings: CodeSettings) -> Self {
-        let exclude = (!settings.exclude.is_empty()).then(|| {
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in &settings.exclude {
-                if let Ok(glob) = globset::Glob::new(glob) {
-                    builder.add(glob);
-                }
-            }
-            builder
-                .build()
-                .unwrap_or_else(|_| globset::GlobSet::empty())
-        });
+        let exclude = glob_set(&settings.exclude);
         CodeFilter { exclude, settings }
     }
 

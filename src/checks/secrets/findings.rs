@@ -3,6 +3,7 @@
 
 use super::cfg::{SecretAllow, SecretSettings};
 use crate::finding::{fingerprint, Detection, RuleDoc, SecretEvidence, SourcePlace, Subject};
+use crate::paths::glob_set;
 use crate::source::TestSeverity;
 
 /// A secret found at one place of a file.
@@ -102,17 +103,7 @@ impl Allowlist {
         let entries = entries
             .iter()
             .map(|entry| CompiledAllow {
-                paths: (!entry.paths.is_empty()).then(|| {
-                    let mut builder = globset::GlobSetBuilder::new();
-                    for path in &entry.paths {
-                        if let Ok(glob) = globset::Glob::new(path) {
-                            builder.add(glob);
-                        }
-                    }
-                    builder
-                        .build()
-                        .unwrap_or_else(|_| globset::GlobSet::empty())
-                }),
+                paths: glob_set(&entry.paths),
                 values: entry
                     .values
                     .iter()
