@@ -10,7 +10,9 @@
 
 mod common;
 
-use cargo_warden::code::{CodePass, CodeSettings};
+use cargo_warden::code::{CodeFile, CodePass, CodeSettings};
+use cargo_warden::finding::Class;
+use cargo_warden::source::{scan_text, FileKind};
 use common::{pass_findings, repo};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -189,4 +191,88 @@ fn undocumented_unsafe_agrees_with_clippy() {
         ours.len()
     );
     let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
+}
+
+/// The classes the code pass gives `rule`'s findings in one file, by line.
+fn classes_by_line(source: &str, rule: &str) -> Vec<(usize, Class)> {
+    let pass = CodePass::new(CodeSettings::default()).expect("rules load");
+    let (_, results) = scan_text(FileKind::Rust, source, "src/lib.rs", &[&pass]);
+    let mut found: Vec<(usize, Class)> = results
+        .into_iter()
+        .filter_map(|(_, result)| result.downcast::<CodeFile>().ok())
+        .flat_map(|file| file.detections)
+        .filter(|d| d.rule == rule)
+        .map(|d| (d.line, d.class))
+        .collect();
+    found.sort_by_key(|(line, _)| *line);
+    found
+}
+
+#[test]
+fn sql_names_and_clauses_are_audit_unless_a_web_request_supplies_them() {
+    let source = r#"
+fn drop_all(conn: &rusqlite::Connection, table: &str) {
+    conn.execute(&format!("DROP TABLE [{table}]"), []).unwrap();
+}
+fn count(conn: &rusqlite::Connection, table: &str, filter: &str) {
+    let mut sql = format!("SELECT COUNT(*) FROM {table}");
+    write!(sql, " WHERE {}", filter).unwrap();
+    conn.prepare(&sql).unwrap();
+}
+fn exists(conn: &rusqlite::Connection, name: &str) {
+    conn.query_row(&format!("SELECT 1 FROM sqlite_master WHERE name = '{name}'"), [], |_| Ok(())).unwrap();
+}
+fn insert(conn: &rusqlite::Connection, table: &str, n: usize) {
+    let placeholders = vec!["?"; n].join(", ");
+    conn.execute(&format!("INSERT INTO {table} VALUES ({placeholders})"), []).unwrap();
+}
+async fn count_in(Path(table): Path<String>, pool: &sqlx::PgPool) {
+    sqlx::query(&format!("SELECT COUNT(*) FROM {}", table)).execute(pool).await.unwrap();
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "sql-injection"),
+        [
+            (3, Class::Audit),
+            (8, Class::Audit),
+            (11, Class::Weakness),
+            (15, Class::Audit),
+            (18, Class::Weakness),
+        ]
+    );
+}
+
+#[test]
+fn weak_hashes_are_weaknesses_only_where_they_guard_something() {
+    let source = r#"
+fn etag(body: &[u8]) -> String {
+    format!("{:x}", md5::compute(body))
+}
+fn store(password: &str) -> String {
+    format!("{:x}", md5::compute(password))
+}
+fn scramble_sha1(password: &[u8]) -> Vec<u8> {
+    sha1::Sha1::digest(password).to_vec()
+}
+fn encode(p: &Password) -> Vec<u8> {
+    match p {
+        Password::Md5 { password, salt } => md5::Md5::digest(password).to_vec(),
+        Password::Clear(password) => password.to_vec(),
+    }
+}
+/// Sec-WebSocket-Accept: SHA-1 as RFC 6455 mandates.
+fn accept(token: &str) -> Vec<u8> {
+    sha1::Sha1::digest(token).to_vec()
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "weak-hash"),
+        [
+            (3, Class::Audit),
+            (6, Class::Weakness),
+            (9, Class::Audit),
+            (13, Class::Audit),
+            (19, Class::Audit),
+        ]
+    );
 }

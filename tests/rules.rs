@@ -2,7 +2,7 @@
 //! alone, it leaves alone. The same entries generate `explain` and the SARIF help, so this keeps
 //! the documentation honest.
 
-use cargo_warden::code::{CodeFile, CodePass, CodeRules, CodeSettings};
+use cargo_warden::code::{crate_detections, CodeFile, CodePass, CodeRules, CodeSettings};
 use cargo_warden::finding::{Detection, RuleDoc};
 use cargo_warden::secrets::{SecretRules, SecretSettings, SecretsPass, Slot};
 use cargo_warden::source::{scan_text, FileKind, SourcePass};
@@ -126,8 +126,16 @@ fn every_code_rule_flags_its_examples_and_only_those() {
             doc.id
         );
         let found = |example: &str, failures: &mut Vec<String>| -> Vec<String> {
-            let (ids, unparsable) =
-                rust_rule_ids(&pass, example, |found: CodeFile| found.detections);
+            let (ids, unparsable) = rust_rule_ids(&pass, example, |found: CodeFile| {
+                // The example is a crate of one file: its cross-file rules run over it too.
+                let mut detections = found.detections;
+                let members = [("src/example.rs", &found.types)];
+                detections.extend(
+                    crate_detections(&CodeSettings::default(), &members)
+                        .expect("the embedded code rules load"),
+                );
+                detections
+            });
             if let Some(message) = unparsable {
                 failures.push(format!("example does not parse ({message}): {example}"));
             }

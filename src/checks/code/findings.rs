@@ -3,7 +3,7 @@
 
 use super::cfg::CodeSettings;
 use super::scan::CodeHit;
-use crate::finding::{fingerprint, Detection, SourcePlace};
+use crate::finding::{fingerprint, Class, Detection, SourcePlace};
 use crate::paths::glob_set;
 use crate::source::TestSeverity;
 
@@ -67,6 +67,9 @@ pub(super) fn detection(hit: &CodeHit, file: &str, settings: &CodeSettings) -> D
             &hit.occurrence.to_string(),
         ]),
     );
+    if hit.inventory {
+        detection.class = Class::Audit;
+    }
     if let Some(class) = settings.rules.get(&hit.rule.id).and_then(|rule| rule.class) {
         detection.class = class;
     }

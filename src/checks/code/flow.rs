@@ -2,18 +2,138 @@
 //! whether their text reads as SQL, followed through the locals of a function: what the
 //! injection rules need to tell a query built from input from a constant one.
 
+use super::sql_slot::{is_value_slot, SPLICE};
 use super::syntax::{local_name, strip};
 use crate::source::RustFile;
 use std::collections::HashMap;
 use syn::{Expr, Lit};
 
 /// A local string built from pieces.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct BuiltString {
     /// Something not literal was spliced in.
     pub(super) spliced: bool,
     /// Its literal text reads as SQL.
     pub(super) sql: bool,
+    /// Something not literal was spliced where a SQL value goes (`sql_slot`).
+    pub(super) value: bool,
+    /// The text so far, each non-literal piece marked with `SPLICE`: where the next piece lands.
+    text: String,
+}
+
+/// Text kept of a built string, enough for any query; past it, pieces count but add no text.
+const MAX_TEXT: usize = 64 * 1024;
+
+impl BuiltString {
+    fn literal(text: &str) -> BuiltString {
+        let mut built = BuiltString::default();
+        built.push_text(text);
+        built
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.sql |= reads_as_sql(text);
+        if self.text.len() + text.len() <= MAX_TEXT {
+            self.text.push_str(text);
+        }
+    }
+
+    /// A non-literal piece at the end of the text so far.
+    fn push_splice(&mut self) {
+        self.spliced = true;
+        self.value |= is_value_slot(&self.text);
+        if self.text.len() < MAX_TEXT {
+            self.text.push(SPLICE);
+        }
+    }
+
+    /// Another built string appended: its own splices keep their places, and a local (even one
+    /// holding a literal here) is a piece whose place counts too.
+    pub(super) fn push_built(&mut self, other: &BuiltString, is_local: bool) {
+        if is_local {
+            self.spliced = true;
+            self.value |= is_value_slot(&self.text);
+        }
+        self.spliced |= other.spliced;
+        self.sql |= other.sql;
+        self.value |= other.value;
+        if self.text.len() + other.text.len() <= MAX_TEXT {
+            self.text.push_str(&other.text);
+        }
+    }
+
+    /// `piece` appended (`push_str`, `+=`, `+`): a built string, a literal, or something else.
+    pub(super) fn push_expr(
+        &mut self,
+        piece: &Expr,
+        strings: &HashMap<String, BuiltString>,
+        bodies: &RustFile,
+    ) {
+        if let Some(inner) = built(piece, strings, bodies) {
+            self.push_built(&inner, local_name(piece).is_some());
+        } else if let Some(text) = literal_text(piece) {
+            self.push_text(&text);
+        } else if is_literal(piece, bodies) {
+            self.push_text("x");
+        } else if is_placeholder_list(piece) {
+            // `placeholders.join(", ")`, `vec!["?"; n].join(",")`: bind parameters, not values.
+            self.push_text("?");
+        } else {
+            self.push_splice();
+        }
+    }
+}
+
+/// A list of bind placeholders made at run time, for a number of values only known then: named
+/// so (`placeholders`), or built from placeholder text alone (`"?"`, `"$"`, `", "`).
+fn is_placeholder_list(expr: &Expr) -> bool {
+    struct Finder {
+        named: bool,
+        placeholder_text: bool,
+    }
+    fn is_placeholder_text(text: &str) -> bool {
+        text.contains(['?', '$'])
+            && text
+                .chars()
+                .all(|c| matches!(c, '?' | '$' | ',' | ' ') || c.is_ascii_digit())
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.named |= ident
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("placeholder");
+        }
+        fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
+            self.placeholder_text |= is_placeholder_text(&lit.value());
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let mut stack = vec![mac.tokens.clone()];
+            while let Some(tokens) = stack.pop() {
+                for tree in tokens {
+                    match tree {
+                        proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                        proc_macro2::TokenTree::Literal(lit) => {
+                            let text = lit.to_string();
+                            if let Some(inner) =
+                                text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+                            {
+                                self.placeholder_text |= is_placeholder_text(inner);
+                            }
+                        }
+                        proc_macro2::TokenTree::Ident(ident) => self.visit_ident(&ident),
+                        proc_macro2::TokenTree::Punct(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    let mut finder = Finder {
+        named: false,
+        placeholder_text: false,
+    };
+    syn::visit::Visit::visit_expr(&mut finder, expr);
+    finder.named || finder.placeholder_text
 }
 
 /// A string literal's text (through `&`, `.to_string()`, `String::from`).
@@ -91,67 +211,102 @@ pub(super) fn reads_as_sql(text: &str) -> bool {
         .any(|word| WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)))
 }
 
-/// The arguments of `format!`-like macros (format string first): whether anything not literal
-/// is spliced in, and whether the text reads as SQL.
-pub(super) fn format_built(
+/// The arguments of `format!`-like macros (format string first), appended to `into`: whether
+/// anything not literal is spliced in, where, and whether the text reads as SQL.
+pub(super) fn format_into(
+    into: &mut BuiltString,
     args: &[&Expr],
     strings: &HashMap<String, BuiltString>,
     bodies: &RustFile,
-) -> BuiltString {
+) {
     let Some(Expr::Lit(syn::ExprLit {
         lit: Lit::Str(format),
         ..
     })) = args.first().copied()
     else {
-        return BuiltString {
-            spliced: !args.is_empty(),
-            sql: false,
-        };
+        if !args.is_empty() {
+            into.push_splice();
+        }
+        return;
     };
     let format = format.value();
-    let mut result = BuiltString {
-        spliced: inline_captures(&format),
-        sql: reads_as_sql(&format),
+    let rest = &args[1..];
+    let named = |name: &str| {
+        rest.iter().find_map(|arg| match arg {
+            Expr::Assign(a) if local_name(&a.left).as_deref() == Some(name) => Some(&*a.right),
+            _ => None,
+        })
     };
-    for &arg in &args[1..] {
-        // `name = value` arguments are values too.
-        let value = match arg {
-            Expr::Assign(a) => &a.right,
-            other => other,
-        };
-        if let Some(inner) = built(value, strings, bodies) {
-            // A variable is spliced in even when it holds a literal here: the format string is
-            // what decides the query's shape.
-            result.spliced |= inner.spliced || local_name(value).is_some();
-            result.sql |= inner.sql;
-        } else if !is_literal(value, bodies) {
-            result.spliced = true;
+    let mut next = 0;
+    let mut text = format.as_str();
+    while let Some(open) = text.find(['{', '}']) {
+        let (literal, after) = text.split_at(open);
+        into.push_text(literal);
+        if after.starts_with("{{") || after.starts_with("}}") {
+            into.push_text(&after[..1]);
+            text = &after[2..];
+            continue;
         }
-    }
-    result
-}
-
-/// `{name}` in a format string: a captured variable (not `{}`, `{0}` or a constant).
-pub(super) fn inline_captures(format: &str) -> bool {
-    let mut rest = format;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        if let Some(stripped) = after.strip_prefix('{') {
-            rest = stripped;
+        if let Some(rest) = after.strip_prefix('}') {
+            text = rest;
             continue;
         }
         let end = after.find('}').unwrap_or(after.len());
-        let name = after[..end].split(':').next().unwrap_or("");
-        if name.starts_with(|c: char| c.is_alphabetic() || c == '_')
-            && !name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        {
-            return true;
+        let spec = after[1..end].split(':').next().unwrap_or("").trim();
+        text = after.get(end + 1..).unwrap_or("");
+        // Which argument fills it: the next positional one, a numbered one, a named one, or a
+        // variable captured by name.
+        let arg = if spec.is_empty() {
+            next += 1;
+            rest.get(next - 1).copied()
+        } else if let Ok(index) = spec.parse::<usize>() {
+            rest.get(index).copied()
+        } else if let Some(value) = named(spec) {
+            Some(value)
+        } else {
+            // A variable captured by name: a built local keeps its own splices.
+            if let Some(inner) = strings.get(spec) {
+                into.push_built(inner, true);
+            } else if is_constant_name(spec) {
+                into.push_text("x");
+            } else if spec.to_ascii_lowercase().contains("placeholder") {
+                into.push_text("?");
+            } else {
+                into.push_splice();
+            }
+            continue;
+        };
+        match arg {
+            Some(value) => {
+                let value = match value {
+                    Expr::Assign(a) => &*a.right,
+                    other => other,
+                };
+                into.push_expr(value, strings, bodies);
+            }
+            None => into.push_splice(),
         }
-        rest = &after[end.min(after.len())..];
     }
-    false
+    into.push_text(text);
+}
+
+/// `format!`'s arguments as a new built string.
+pub(super) fn format_built(
+    args: &[&Expr],
+    strings: &HashMap<String, BuiltString>,
+    bodies: &RustFile,
+) -> BuiltString {
+    let mut result = BuiltString::default();
+    format_into(&mut result, args, strings, bodies);
+    result
+}
+
+/// An `UPPER_CASE` name: a constant, fixed text.
+fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A string built by formatting or concatenation: `format!(…)`, `a + &b`, or a local that was.
@@ -173,14 +328,7 @@ pub(super) fn built(
         Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => {
             let mut result = BuiltString::default();
             for side in [&*b.left, &*b.right] {
-                if let Some(inner) = built(side, strings, bodies) {
-                    result.spliced |= inner.spliced;
-                    result.sql |= inner.sql;
-                } else if let Some(text) = literal_text(side) {
-                    result.sql |= reads_as_sql(&text);
-                } else if !is_literal(side, bodies) {
-                    result.spliced = true;
-                }
+                result.push_expr(side, strings, bodies);
             }
             Some(result)
         }
@@ -194,12 +342,9 @@ pub(super) fn built(
         }
         Expr::Path(_) => {
             let name = local_name(expr)?;
-            strings.get(&name).copied()
+            strings.get(&name).cloned()
         }
-        other => literal_text(other).map(|text| BuiltString {
-            spliced: false,
-            sql: reads_as_sql(&text),
-        }),
+        other => literal_text(other).map(|text| BuiltString::literal(&text)),
     }
 }
 
@@ -208,10 +353,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inline_captures_are_variables_not_constants() {
-        assert!(inline_captures("SELECT * FROM t WHERE id = {id}"));
-        assert!(!inline_captures("SELECT {} FROM {{t}}"));
-        assert!(!inline_captures("SELECT * FROM {TABLE}"));
+    fn upper_case_names_are_constants() {
+        assert!(is_constant_name("TABLE"));
+        assert!(is_constant_name("T2_NAME"));
+        assert!(!is_constant_name("id"));
+        assert!(!is_constant_name("_"));
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod safety;
 mod scan;
 mod scope;
 mod shell;
+mod sql_slot;
+mod sync_claims;
 mod syntax;
 mod walk;
 
@@ -32,7 +34,9 @@ use crate::source::{outputs, suppressed, FileKind, SourceFile, SourcePass, TestS
 use crate::toml_doc::SettingsDoc;
 use findings::CodeFilter;
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+pub use sync_claims::TypeFacts;
 
 pub const NAME: &str = "code";
 
@@ -93,6 +97,8 @@ pub struct CodeFile {
     pub detections: Vec<Detection>,
     /// Unsafe code outside tests, for the inventory.
     pub unsafe_counts: UnsafeCounts,
+    /// Its types and `Send`/`Sync` impls, joined per crate by `crate_detections`.
+    pub types: TypeFacts,
 }
 
 impl CodePass {
@@ -153,9 +159,21 @@ impl SourcePass for CodePass {
             .filter(|hit| self.filter.keeps(hit, file.relative))
             .map(|hit| findings::detection(hit, file.relative, settings))
             .collect();
+        let types = match (self.rules.sync_claim(), file.rust) {
+            (Some(matcher), Some(Ok(parsed))) => {
+                let id = &self.rules.doc(matcher.rule).id;
+                let mut types = sync_claims::facts(&parsed.syntax, file.lines, file.in_test_path);
+                types
+                    .claims
+                    .retain(|claim| !suppressed(file.lines, claim.line, id, &ALIASES));
+                types
+            }
+            _ => TypeFacts::default(),
+        };
         Box::new(CodeFile {
             detections,
             unsafe_counts,
+            types,
         })
     }
 }
@@ -166,10 +184,25 @@ impl Configured for CodeSettings {
     }
 
     fn run(&self, input: Input<'_>) -> Result<Outcome> {
-        let files = outputs::<CodeFile>(input.files);
+        let mut files = outputs::<CodeFile>(input.files);
         let rust_files: Vec<String> = files.iter().map(|(file, _)| file.clone()).collect();
         let mut counts = Vec::new();
         let mut detections = Vec::new();
+        // Test files declare nothing that ships.
+        for (file, found) in &mut files {
+            if input.test_files.contains(file) {
+                found.types = TypeFacts::default();
+            }
+        }
+        let mut crates: BTreeMap<String, Vec<(&str, &TypeFacts)>> = BTreeMap::new();
+        let mut manifests = HashMap::new();
+        for (file, found) in &files {
+            let root = crate_root(input.root, file, &mut manifests);
+            crates.entry(root).or_default().push((file, &found.types));
+        }
+        for members in crates.values() {
+            detections.extend(crate_detections(self, members)?);
+        }
         for (file, mut found) in files {
             // A file a `#[cfg(test)] mod` declares is test code: its findings are marked as such
             // and its unsafe code is not shipped, so not in the inventory.
@@ -190,4 +223,63 @@ impl Configured for CodeSettings {
             section: inventory::section(inventory),
         })
     }
+}
+
+/// The crate a file belongs to: the nearest directory above it holding a `Cargo.toml`, relative
+/// to the scanned root ("" for the root itself or a file outside any crate).
+fn crate_root(root: &Path, file: &str, manifests: &mut HashMap<String, bool>) -> String {
+    let mut dir = Path::new(file).parent();
+    while let Some(candidate) = dir {
+        let key = candidate.to_string_lossy().into_owned();
+        let has = *manifests
+            .entry(key.clone())
+            .or_insert_with(|| root.join(candidate).join("Cargo.toml").is_file());
+        if has {
+            return key;
+        }
+        dir = candidate.parent();
+    }
+    String::new()
+}
+
+/// The `Sync` claims over `Send`-only types among one crate's files (`sync_claims`), as
+/// findings under `settings`.
+pub fn crate_detections(
+    settings: &CodeSettings,
+    members: &[(&str, &TypeFacts)],
+) -> Result<Vec<Detection>> {
+    let rules = CodeRules::embedded()?;
+    let Some(matcher) = rules.sync_claim() else {
+        return Ok(Vec::new());
+    };
+    let doc = rules.doc(matcher.rule);
+    let filter = CodeFilter::new(settings.clone());
+    let facts: Vec<&TypeFacts> = members.iter().map(|(_, facts)| *facts).collect();
+    let mut detections = Vec::new();
+    for found in sync_claims::contradictions(&facts) {
+        let file = members[found.file].0;
+        let via = if found.via.is_empty() {
+            String::new()
+        } else {
+            format!(" (through {})", found.via.join(" → "))
+        };
+        let hit = CodeHit {
+            rule: doc,
+            line: found.claim.line,
+            column: found.claim.column,
+            end_column: found.claim.end_column,
+            what: format!(
+                "`{}` is declared `Sync` but holds `{}`{via}, which {}:{} declares `Send` and says is not `Sync`",
+                found.claim.type_name, found.held, members[found.send_file].0, found.send_line
+            ),
+            snippet: format!("unsafe impl Sync for {}", found.claim.type_name),
+            occurrence: 0,
+            in_test: false,
+            inventory: false,
+        };
+        if filter.keeps(&hit, file) {
+            detections.push(findings::detection(&hit, file, settings));
+        }
+    }
+    Ok(detections)
 }

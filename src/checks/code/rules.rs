@@ -71,6 +71,12 @@ struct RawMatch {
     #[serde(default)]
     arg_mentions: Vec<String>,
     #[serde(default)]
+    weakness_context: Vec<String>,
+    #[serde(default)]
+    inventory_when_named: Vec<String>,
+    #[serde(default)]
+    inventory_when_cited: Vec<String>,
+    #[serde(default)]
     traits: Vec<String>,
     #[serde(default)]
     shells: Vec<RawShell>,
@@ -137,6 +143,9 @@ pub enum Matcher {
         methods: Vec<String>,
         sql_words: Vec<String>,
     },
+    /// `unsafe impl Sync` for a type holding one its crate declares `Send` but not `Sync`
+    /// (`sync_claims.rs`: across the crate's files).
+    SyncClaim,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +181,61 @@ pub struct CodeMatcher {
     /// Silenced inside an `if` whose condition names one of these (a part of an identifier, any
     /// case): a library applying its user's opt-in (`if config.accept_invalid_certs { … }`).
     pub unless_guarded_by: Vec<String>,
+    /// When a hit is inventory rather than a weakness, by what surrounds it.
+    pub context: HitContext,
+}
+
+/// Words that tell a weakness from inventory around a hit (all lowercase, matched against the
+/// words of identifiers, split at `_` and case changes).
+#[derive(Debug, Clone, Default)]
+pub struct HitContext {
+    /// A weakness only where the enclosing function's name, its parameters or the hit's line
+    /// say one of these (`password`, `signature`); elsewhere inventory. Empty: always.
+    pub weakness_words: Vec<String>,
+    /// Inventory where the enclosing function's name or match arm names one of these: the code
+    /// picks this algorithm by name, as a protocol negotiates it (`scramble_sha1`,
+    /// `Password::Md5 { .. } =>`).
+    pub named_words: Vec<String>,
+    /// Inventory where the enclosing function's comments cite one of these (`rfc`, `protocol`):
+    /// an outside specification requires it.
+    pub cited_words: Vec<String>,
+}
+
+impl HitContext {
+    pub fn is_empty(&self) -> bool {
+        self.weakness_words.is_empty() && self.named_words.is_empty() && self.cited_words.is_empty()
+    }
+
+    /// For `explain`.
+    fn describe(&self) -> String {
+        let list = |words: &[String]| {
+            words
+                .iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut text = String::new();
+        if !self.weakness_words.is_empty() {
+            text.push_str(&format!(
+                "; a weakness where the function, its parameters or the line mention {}, otherwise reported for review",
+                list(&self.weakness_words)
+            ));
+        }
+        if !self.named_words.is_empty() {
+            text.push_str(&format!(
+                "; reported for review where the function or match arm is named after {} (the algorithm picked by name, as a protocol negotiates it)",
+                list(&self.named_words)
+            ));
+        }
+        if !self.cited_words.is_empty() {
+            text.push_str(&format!(
+                "; reported for review where the function's comments cite {}",
+                list(&self.cited_words)
+            ));
+        }
+        text
+    }
 }
 
 pub struct CodeRules {
@@ -185,6 +249,7 @@ pub struct CodeRules {
     undocumented_unsafe: Option<usize>,
     static_mut: Vec<usize>,
     unsafe_impl: Vec<usize>,
+    sync_claim: Option<usize>,
 }
 
 impl CodeRules {
@@ -212,6 +277,7 @@ impl CodeRules {
             undocumented_unsafe: None,
             static_mut: Vec::new(),
             unsafe_impl: Vec::new(),
+            sync_claim: None,
         };
         for entry in raw.rule {
             let id = entry.id.get_ref();
@@ -265,12 +331,19 @@ impl CodeRules {
                             .join(", ")
                     ));
                 }
+                let context = HitContext {
+                    weakness_words: lowercase(&raw_match.weakness_context),
+                    named_words: lowercase(&raw_match.inventory_when_named),
+                    cited_words: lowercase(&raw_match.inventory_when_cited),
+                };
+                note.push_str(&context.describe());
                 notes.push(note);
                 rules.add(CodeMatcher {
                     rule,
                     matcher,
                     unless_safety_comment: raw_match.unless_safety_comment,
                     unless_guarded_by: lowercase(&raw_match.unless_guarded_by),
+                    context,
                 });
             }
             rules.docs.push(RuleDoc {
@@ -332,6 +405,7 @@ impl CodeRules {
             Matcher::UndocumentedUnsafe => self.undocumented_unsafe = Some(index),
             Matcher::StaticMut => self.static_mut.push(index),
             Matcher::UnsafeImpl { .. } => self.unsafe_impl.push(index),
+            Matcher::SyncClaim => self.sync_claim = Some(index),
         }
         self.matchers.push(matcher);
     }
@@ -378,10 +452,15 @@ impl CodeRules {
     pub fn unsafe_impl(&self) -> impl Iterator<Item = &CodeMatcher> {
         self.unsafe_impl.iter().map(|&i| &self.matchers[i])
     }
+
+    /// The rule for `Sync` claims over a crate's `Send`-only types, if the rules have one.
+    pub fn sync_claim(&self) -> Option<&CodeMatcher> {
+        self.sync_claim.map(|i| &self.matchers[i])
+    }
 }
 
 fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) -> Result<Matcher> {
-    const KINDS: [&str; 7] = [
+    const KINDS: [&str; 8] = [
         "call",
         "method",
         "unsafe",
@@ -389,6 +468,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) ->
         "unsafe-impl",
         "shell",
         "query",
+        "sync-claim",
     ];
     let kind = raw.kind.get_ref().as_str();
     let offset = raw.kind.span().start;
@@ -444,6 +524,7 @@ fn compile(raw: &RawMatch, at: &dyn Fn(usize, String) -> crate::error::Error) ->
         },
         "unsafe" => Matcher::UndocumentedUnsafe,
         "static-mut" => Matcher::StaticMut,
+        "sync-claim" => Matcher::SyncClaim,
         "unsafe-impl" => Matcher::UnsafeImpl {
             traits: raw.traits.iter().map(|p| split_path(p)).collect(),
         },
@@ -549,6 +630,7 @@ fn describe(matcher: &Matcher, unless_safety_comment: bool) -> String {
             "`unsafe { … }` blocks and `unsafe impl`s, unless a `// SAFETY:` comment sits on the lines directly above (or above the statement holding the block)".to_owned()
         }
         Matcher::StaticMut => "items: `static mut`".to_owned(),
+        Matcher::SyncClaim => "items: `unsafe impl Sync for T` where a field of `T` (followed through `Box`, `Arc`, `Vec`, `Option` and the crate's own types, not through locks, atomics or `UnsafeCell`) is a type the same crate declares `unsafe impl Send` and says is not `Sync` (`impl !Sync` in a comment, or `not thread-safe` beside it)".to_owned(),
         Matcher::UnsafeImpl { traits } => format!(
             "items: `unsafe impl` of {}",
             code(&traits.iter().map(|p| p.join("::")).collect::<Vec<_>>(), &|t| t.to_owned())

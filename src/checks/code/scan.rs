@@ -4,14 +4,15 @@
 //! a shell `Command` (`shell.rs`). The pass (`walk.rs`) calls these hooks as it enters and leaves
 //! items, statements and expressions; a hook that matches a rule records a hit.
 
-use super::flow::{built, format_built, is_literal, literal_text, reads_as_sql, BuiltString};
-use super::rules::{CodeMatcher, CodeRules, Matcher};
+use super::flow::{built, format_into, BuiltString};
+use super::rules::{CodeMatcher, CodeRules, HitContext, Matcher};
 use super::safety::{comment_opens_block, safety_comment_above};
 use super::scope::Scopes;
 use super::shell::{Context as ShellContext, ShellHit, Shells};
 use super::syntax::{
-    attributed_start, expr_start, first_arg_matches, fn_start, ident_span, idents, item_end_line,
-    item_start_line, local_name, path_span, path_text, pattern_name, simple_form, strip,
+    attributed_start, expr_start, first_arg_matches, ident_span, idents, item_end_line,
+    item_start_line, local_name, path_span, path_text, pattern_name, simple_form, strip, words,
+    FunctionInfo,
 };
 use crate::finding::RuleDoc;
 use crate::source::RustFile;
@@ -34,6 +35,9 @@ pub struct CodeHit {
     /// How many earlier hits of this rule in the file have the same snippet.
     pub occurrence: usize,
     pub in_test: bool,
+    /// Inventory though its rule finds weaknesses (a query whose splices only shape the
+    /// statement): reported as audit, never dated.
+    pub inventory: bool,
 }
 
 /// Unsafe code in one file, outside test code: the inventory's raw counts.
@@ -71,6 +75,8 @@ enum Frame {
 struct FunctionState {
     /// Locals that hold a string built by formatting.
     strings: HashMap<String, BuiltString>,
+    /// What is known of the function (nothing at file level).
+    info: FunctionInfo,
 }
 
 pub struct CodeScan<'s> {
@@ -87,6 +93,8 @@ pub struct CodeScan<'s> {
     /// Identifiers (lower case) in the conditions of the `if`s being visited, for matchers that
     /// a caller's opt-in silences.
     pub(super) guards: Vec<Vec<String>>,
+    /// The words of the patterns of the match arms the code is in (`syntax::pattern_words`).
+    pub(super) arms: Vec<Vec<String>>,
     /// The start lines of the statements being visited, innermost last.
     pub(super) statements: Vec<usize>,
     pub(super) anchor: Anchor,
@@ -107,6 +115,7 @@ impl<'s> CodeScan<'s> {
             frames: Vec::new(),
             floors: vec![0],
             guards: Vec::new(),
+            arms: Vec::new(),
             statements: Vec::new(),
             anchor: Anchor::None,
             functions: vec![FunctionState::default()],
@@ -180,10 +189,7 @@ impl<'s> CodeScan<'s> {
                 }
             }
             Item::Fn(f) => {
-                self.enter_function(
-                    matches!(f.sig.safety, syn::Safety::Unsafe(_)),
-                    fn_start(&f.vis, &f.sig),
-                );
+                self.enter_function(FunctionInfo::of(&f.attrs, &f.vis, &f.sig));
             }
             Item::Impl(imp) => {
                 if let Some(unsafety) = imp.unsafety {
@@ -276,13 +282,18 @@ impl<'s> CodeScan<'s> {
     }
 
     /// is inside.
-    pub fn enter_function(&mut self, is_unsafe: bool, start_line: usize) {
-        if is_unsafe && !self.in_test {
+    pub fn enter_function(&mut self, info: FunctionInfo) {
+        if info.is_unsafe && !self.in_test {
             self.counts.functions += 1;
         }
-        self.frames.push(Frame::Function { is_unsafe });
-        self.floors.push(start_line);
-        self.functions.push(FunctionState::default());
+        self.frames.push(Frame::Function {
+            is_unsafe: info.is_unsafe,
+        });
+        self.floors.push(info.start_line);
+        self.functions.push(FunctionState {
+            strings: HashMap::new(),
+            info,
+        });
         self.shells.enter_function();
     }
 
@@ -477,11 +488,12 @@ impl<'s> CodeScan<'s> {
                             .and_then(|arg| built(arg, self.strings(), self.file))
                             .is_some_and(|b| b.spliced) =>
                 {
-                    self.hit(
-                        matcher,
-                        path_span(&func.path),
-                        format!("a formatted string passed to `{}`", path_text(&func.path)),
-                    );
+                    let query = call
+                        .args
+                        .first()
+                        .and_then(|arg| built(arg, self.strings(), self.file));
+                    let what = format!("a formatted string passed to `{}`", path_text(&func.path));
+                    self.query_hit(matcher, path_span(&func.path), what, query);
                 }
                 _ => {}
             }
@@ -563,8 +575,12 @@ impl<'s> CodeScan<'s> {
                             .and_then(|arg| built(arg, self.strings(), self.file))
                             .is_some_and(|b| b.spliced && b.sql) =>
                 {
+                    let query = call
+                        .args
+                        .first()
+                        .and_then(|arg| built(arg, self.strings(), self.file));
                     let what = format!("a formatted SQL string passed to `.{name}()`");
-                    self.hit(matcher, ident_span(&call.method), what);
+                    self.query_hit(matcher, ident_span(&call.method), what, query);
                 }
                 _ => {}
             }
@@ -622,21 +638,15 @@ impl<'s> CodeScan<'s> {
             return;
         };
         let rest: Vec<&Expr> = args.collect();
-        let piece = format_built(&rest, self.strings(), self.file);
-        let entry = self.strings_mut().entry(target).or_default();
-        entry.spliced |= piece.spliced;
-        entry.sql |= piece.sql;
+        let mut entry = self.strings_mut().remove(&target).unwrap_or_default();
+        format_into(&mut entry, &rest, self.strings(), self.file);
+        self.strings_mut().insert(target, entry);
     }
 
     fn append(&mut self, target: String, piece: &Expr) {
-        let strings = self.strings();
-        let piece = built(piece, strings, self.file).unwrap_or_else(|| BuiltString {
-            spliced: !is_literal(piece, self.file),
-            sql: literal_text(piece).is_some_and(|t| reads_as_sql(&t)),
-        });
-        let entry = self.strings_mut().entry(target).or_default();
-        entry.spliced |= piece.spliced;
-        entry.sql |= piece.sql;
+        let mut entry = self.strings_mut().remove(&target).unwrap_or_default();
+        entry.push_expr(piece, self.strings(), self.file);
+        self.strings_mut().insert(target, entry);
     }
 
     pub(super) fn strings(&self) -> &HashMap<String, BuiltString> {
@@ -653,6 +663,86 @@ impl<'s> CodeScan<'s> {
             .last_mut()
             .expect("a file-level state is always there")
             .strings
+    }
+
+    /// Whether what surrounds a hit on `line` makes it inventory (`HitContext`).
+    fn inventory_by_context(&self, context: &HitContext, line: usize) -> bool {
+        if context.is_empty() {
+            return false;
+        }
+        let info = self.functions.last().map(|f| &f.info);
+        let name_words = info.map_or(&[][..], |i| &i.name_words[..]);
+        let says = |words: &[String], list: &[String]| words.iter().any(|w| list.contains(w));
+        // Picked by name, as a protocol negotiates it.
+        if says(name_words, &context.named_words)
+            || self.arms.iter().any(|arm| says(arm, &context.named_words))
+        {
+            return true;
+        }
+        // Required by an outside specification, as the function's comments say.
+        if !context.cited_words.is_empty() {
+            let start = info.map_or(line, |i| i.start_line).min(line);
+            let comments = self.lines[start.saturating_sub(1)..line.min(self.lines.len())]
+                .iter()
+                .filter_map(|l| l.split_once("//").map(|(_, c)| c.to_lowercase()));
+            let doc = info.map(|i| i.doc.clone());
+            // A phrase (`required by`) is looked for as text, a word among the words.
+            let cites = |text: &str| {
+                let text_words = words(text);
+                context.cited_words.iter().any(|w| {
+                    if w.contains(' ') {
+                        text.contains(w.as_str())
+                    } else {
+                        text_words.contains(w)
+                    }
+                })
+            };
+            if doc.into_iter().chain(comments).any(|text| cites(&text)) {
+                return true;
+            }
+        }
+        // Outside a security context, inventory.
+        if !context.weakness_words.is_empty() {
+            let line_words = self
+                .lines
+                .get(line.wrapping_sub(1))
+                .map(|l| words(l))
+                .unwrap_or_default();
+            let params = info.map_or(&[][..], |i| &i.param_words[..]);
+            return !(says(name_words, &context.weakness_words)
+                || says(params, &context.weakness_words)
+                || says(&line_words, &context.weakness_words));
+        }
+        false
+    }
+
+    /// A query built from pieces: an injection when a piece takes a value's place; when every
+    /// piece shapes the statement (a table name, a clause), inventory for review.
+    fn query_hit(
+        &mut self,
+        matcher: &CodeMatcher,
+        at: (LineColumn, LineColumn),
+        what: String,
+        query: Option<BuiltString>,
+    ) {
+        // A web handler's names and clauses come from whoever sends the request.
+        let serves_requests = self
+            .functions
+            .last()
+            .is_some_and(|f| f.info.serves_requests);
+        let shape_only = !serves_requests && query.is_some_and(|q| !q.value);
+        let before = self.hits.len();
+        if shape_only {
+            let what = format!("{what}; only names or clauses are spliced in, where no bind parameter can go: check them against a fixed list");
+            self.hit(matcher, at, what);
+        } else {
+            self.hit(matcher, at, what);
+        }
+        if shape_only {
+            if let Some(hit) = self.hits.get_mut(before) {
+                hit.inventory = true;
+            }
+        }
     }
 
     pub(super) fn hit(
@@ -673,6 +763,7 @@ impl<'s> CodeScan<'s> {
             return;
         }
         let (start, end) = at;
+        let inventory = self.inventory_by_context(&matcher.context, start.line);
         let end_column = if end.line == start.line && end.column > start.column {
             end.column + 1
         } else {
@@ -687,6 +778,7 @@ impl<'s> CodeScan<'s> {
             snippet: String::new(),
             occurrence: 0,
             in_test: self.in_test,
+            inventory,
         });
     }
 

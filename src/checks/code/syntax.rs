@@ -6,6 +6,128 @@ use crate::source::RustFile;
 use proc_macro2::{LineColumn, Span};
 use syn::{Expr, Item, Lit};
 
+/// What the code rules know of the function they are in.
+#[derive(Debug, Default)]
+pub struct FunctionInfo {
+    pub is_unsafe: bool,
+    /// Its first line after its attributes (`fn_start`).
+    pub start_line: usize,
+    pub serves_requests: bool,
+    /// The words of its name (`words`).
+    pub name_words: Vec<String>,
+    /// The words of its parameters' names.
+    pub param_words: Vec<String>,
+    /// Its doc comment, lowercase.
+    pub doc: String,
+}
+
+impl FunctionInfo {
+    pub fn of(attrs: &[syn::Attribute], vis: &syn::Visibility, sig: &syn::Signature) -> Self {
+        let mut param_words = Vec::new();
+        for input in &sig.inputs {
+            if let syn::FnArg::Typed(arg) = input {
+                param_words.extend(pattern_words(&arg.pat));
+            }
+        }
+        let doc = attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("doc"))
+            .filter_map(|attr| match &attr.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => Some(s.value().to_lowercase()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        FunctionInfo {
+            is_unsafe: matches!(sig.safety, syn::Safety::Unsafe(_)),
+            start_line: fn_start(vis, sig),
+            serves_requests: serves_requests(attrs, sig),
+            name_words: words(&sig.ident.to_string()),
+            param_words,
+            doc,
+        }
+    }
+}
+
+/// The words of an identifier or text, lowercase: split at anything not a letter or digit and
+/// where a lowercase letter or digit meets an uppercase one (`scramble_sha1`, `HmacSha256`).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in text.split(|c: char| !c.is_alphanumeric()) {
+        let mut word = String::new();
+        let mut previous_lower = false;
+        for c in part.chars() {
+            if c.is_uppercase() && previous_lower && !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+            word.extend(c.to_lowercase());
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// The words of a pattern: its bindings, the paths it matches (`Password::Md5 { .. }`) and its
+/// string literals (`"md5" =>`).
+pub fn pattern_words(pat: &syn::Pat) -> Vec<String> {
+    struct Words(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Words {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.0.extend(words(&ident.to_string()));
+        }
+        fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
+            self.0.extend(words(&lit.value()));
+        }
+    }
+    let mut found = Words(Vec::new());
+    syn::visit::Visit::visit_pat(&mut found, pat);
+    found.0
+}
+
+/// Whether a function answers web requests: a route attribute (`#[get("/")]`, actix-web and
+/// Rocket) or a request extractor among its parameters (`Query<T>`, `Path<T>`, `Json<T>`,
+/// `Form<T>`, `HttpRequest`). What it splices into a query comes from whoever sends requests.
+pub fn serves_requests(attrs: &[syn::Attribute], sig: &syn::Signature) -> bool {
+    const ROUTES: [&str; 8] = [
+        "get", "post", "put", "delete", "patch", "head", "options", "route",
+    ];
+    const EXTRACTORS: [&str; 6] = ["Query", "Path", "Json", "Form", "Multipart", "RawQuery"];
+    const REQUESTS: [&str; 2] = ["HttpRequest", "ServiceRequest"];
+    let routed = attrs.iter().any(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|s| ROUTES.iter().any(|r| s.ident == r))
+    });
+    let extracts = |ty: &syn::Type| -> bool {
+        let mut ty = ty;
+        while let syn::Type::Reference(r) = ty {
+            ty = &r.elem;
+        }
+        let syn::Type::Path(path) = ty else {
+            return false;
+        };
+        path.path.segments.iter().any(|s| {
+            let generic = matches!(s.arguments, syn::PathArguments::AngleBracketed(_));
+            (generic && EXTRACTORS.iter().any(|e| s.ident == e))
+                || REQUESTS.iter().any(|r| s.ident == r)
+        })
+    };
+    routed
+        || sig.inputs.iter().any(|input| match input {
+            syn::FnArg::Typed(arg) => extracts(&arg.ty),
+            syn::FnArg::Receiver(_) => false,
+        })
+}
+
 /// A function's first line after its attributes: where comments stop documenting its body.
 pub fn fn_start(vis: &syn::Visibility, sig: &syn::Signature) -> usize {
     match vis {

@@ -9,7 +9,7 @@
 //! attributes, types and patterns, which hold no code the rules look for.
 
 use super::scan::CodeScan;
-use super::syntax::fn_start;
+use super::syntax::{pattern_words, FunctionInfo};
 use crate::source::{has_string_literal, is_name_macro, is_test_attribute, macro_name, RustFile};
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Macro};
@@ -93,14 +93,18 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
         let saved = self.code.boundary(true);
+        self.code.arms.push(pattern_words(&arm.pat));
         visit::visit_arm(self, arm);
+        self.code.arms.pop();
         self.code.restore(saved);
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        let start = fn_start(&syn::Visibility::Inherited, &item.sig);
-        self.code
-            .enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+        self.code.enter_function(FunctionInfo::of(
+            &item.attrs,
+            &syn::Visibility::Inherited,
+            &item.sig,
+        ));
         self.in_test(&item.attrs, |v| visit::visit_trait_item_fn(v, item));
         self.code.exit_function();
     }
@@ -114,9 +118,8 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let start = fn_start(&item.vis, &item.sig);
         self.code
-            .enter_function(matches!(item.sig.safety, syn::Safety::Unsafe(_)), start);
+            .enter_function(FunctionInfo::of(&item.attrs, &item.vis, &item.sig));
         self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
         self.code.exit_function();
     }
