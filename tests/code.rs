@@ -276,3 +276,90 @@ fn accept(token: &str) -> Vec<u8> {
         ]
     );
 }
+
+#[test]
+fn set_len_is_a_weakness_only_straight_after_allocating() {
+    let source = r#"
+fn before_the_call(n: usize) -> Vec<u32> {
+    let mut v: Vec<u32> = Vec::with_capacity(n);
+    unsafe {
+        v.set_len(n);
+        fill(v.as_mut_ptr(), n);
+    }
+    v
+}
+fn after_the_call(n: usize) -> Vec<u32> {
+    let mut v: Vec<u32> = Vec::with_capacity(n);
+    unsafe {
+        let written = fill(v.as_mut_ptr(), n);
+        v.set_len(written);
+    }
+    v
+}
+fn after_a_checked_call(n: usize) -> Vec<u32> {
+    let mut v: Vec<u32> = Vec::with_capacity(n);
+    unsafe {
+        if fill(v.as_mut_ptr(), n) == n {
+            v.set_len(n);
+        }
+    }
+    v
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "uninitialized-memory"),
+        [(5, Class::Weakness), (14, Class::Audit), (22, Class::Audit)]
+    );
+}
+
+#[test]
+fn an_array_of_maybe_uninit_needs_no_initialising() {
+    let source = r#"
+use std::mem::MaybeUninit;
+fn slots() -> usize {
+    let slots: [MaybeUninit<u8>; 16] = unsafe { MaybeUninit::uninit().assume_init() };
+    slots.len()
+}
+fn bytes() -> [u8; 16] {
+    unsafe { MaybeUninit::uninit().assume_init() }
+}
+fn field() -> Holder {
+    Holder { inner: unsafe { MaybeUninit::uninit().assume_init() } }
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "uninitialized-memory"),
+        [(8, Class::Weakness), (11, Class::Audit)]
+    );
+}
+
+#[test]
+fn unchecked_utf8_is_a_weakness_for_bytes_from_outside() {
+    let source = r#"
+use std::ffi::CStr;
+fn name(raw: *const std::os::raw::c_char) -> &'static str {
+    unsafe { std::str::from_utf8_unchecked(CStr::from_ptr(raw).to_bytes()) }
+}
+pub fn text(b: &[u8]) -> &str {
+    unsafe { std::str::from_utf8_unchecked(b) }
+}
+fn own(n: u64) -> String {
+    let digits = n.to_string().into_bytes();
+    unsafe { String::from_utf8_unchecked(digits) }
+}
+pub fn serialised(v: &Value) -> String {
+    let bytes = to_vec(v);
+    // We do not emit invalid UTF-8.
+    unsafe { String::from_utf8_unchecked(bytes) }
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "unchecked-utf8"),
+        [
+            (4, Class::Weakness),
+            (7, Class::Weakness),
+            (11, Class::Audit),
+            (16, Class::Audit),
+        ]
+    );
+}

@@ -7,6 +7,7 @@
 //! in the settings file tunes it (`cfg.rs`).
 
 mod cfg;
+mod context;
 mod findings;
 mod flow;
 mod inventory;

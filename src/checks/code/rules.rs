@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::finding::{Class, RuleDoc, Severity};
 use crate::toml_doc::{closest, error_at, from_toml};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -76,6 +76,12 @@ struct RawMatch {
     inventory_when_named: Vec<String>,
     #[serde(default)]
     inventory_when_cited: Vec<String>,
+    #[serde(default)]
+    weakness_after: Vec<String>,
+    #[serde(default)]
+    sound_into: Vec<String>,
+    #[serde(default)]
+    weakness_from: Vec<String>,
     #[serde(default)]
     traits: Vec<String>,
     #[serde(default)]
@@ -196,14 +202,33 @@ pub struct HitContext {
     /// picks this algorithm by name, as a protocol negotiates it (`scramble_sha1`,
     /// `Password::Md5 { .. } =>`).
     pub named_words: Vec<String>,
-    /// Inventory where the enclosing function's comments cite one of these (`rfc`, `protocol`):
-    /// an outside specification requires it.
+    /// Inventory where the enclosing function's comments (up to the hit) say one of these: they
+    /// cite the specification that requires it (`rfc`, `protocol`), or state the very invariant
+    /// the call skips checking (`utf-8`).
     pub cited_words: Vec<String>,
+    /// A weakness only where the receiver's previous statement allocated it with one of these
+    /// (`Vec::with_capacity(n)`, `v.reserve(n)`) and nothing used it since: `set_len` over memory
+    /// nothing wrote. Elsewhere inventory. Empty: always.
+    pub weakness_after: Vec<String>,
+    /// Not reported where the value's declared type (the `let`'s annotation, else the
+    /// function's return type) names one of these (`[MaybeUninit<u8>; N]` needs no
+    /// initialising); inventory where no type is declared or it is a generic parameter.
+    pub sound_into: Vec<String>,
+    /// A weakness only where the first argument comes from outside the program's own strings:
+    /// it (or the `let` of a local it names) calls one of these (`CStr::from_ptr`,
+    /// `slice::from_raw_parts`, `read`), or it is a parameter of a safe function (any caller's
+    /// bytes). Elsewhere inventory. Empty: always.
+    pub weakness_from: Vec<String>,
 }
 
 impl HitContext {
     pub fn is_empty(&self) -> bool {
-        self.weakness_words.is_empty() && self.named_words.is_empty() && self.cited_words.is_empty()
+        self.weakness_words.is_empty()
+            && self.named_words.is_empty()
+            && self.cited_words.is_empty()
+            && self.weakness_after.is_empty()
+            && self.sound_into.is_empty()
+            && self.weakness_from.is_empty()
     }
 
     /// For `explain`.
@@ -230,8 +255,26 @@ impl HitContext {
         }
         if !self.cited_words.is_empty() {
             text.push_str(&format!(
-                "; reported for review where the function's comments cite {}",
+                "; reported for review where the function's comments mention {}",
                 list(&self.cited_words)
+            ));
+        }
+        if !self.sound_into.is_empty() {
+            text.push_str(&format!(
+                "; not reported where the declared type (the `let`'s, else the function's return type) names {}, and reported for review where no type is declared",
+                list(&self.sound_into)
+            ));
+        }
+        if !self.weakness_from.is_empty() {
+            text.push_str(&format!(
+                "; a weakness where the bytes come from {} (directly or through a local), from an `extern` function's parameters, or from a safe function's parameter unchecked, otherwise reported for review",
+                list(&self.weakness_from)
+            ));
+        }
+        if !self.weakness_after.is_empty() {
+            text.push_str(&format!(
+                "; a weakness where the statement before allocated the receiver with {} and nothing wrote to it since, otherwise reported for review",
+                list(&self.weakness_after)
             ));
         }
         text
@@ -250,6 +293,10 @@ pub struct CodeRules {
     static_mut: Vec<usize>,
     unsafe_impl: Vec<usize>,
     sync_claim: Option<usize>,
+    /// Every matcher's `weakness-after` calls: the statements the scan must notice.
+    allocators: BTreeSet<String>,
+    /// Some matcher's `weakness-from` needs what each local was made from.
+    tracks_sources: bool,
 }
 
 impl CodeRules {
@@ -278,6 +325,8 @@ impl CodeRules {
             static_mut: Vec::new(),
             unsafe_impl: Vec::new(),
             sync_claim: None,
+            allocators: BTreeSet::new(),
+            tracks_sources: false,
         };
         for entry in raw.rule {
             let id = entry.id.get_ref();
@@ -335,7 +384,14 @@ impl CodeRules {
                     weakness_words: lowercase(&raw_match.weakness_context),
                     named_words: lowercase(&raw_match.inventory_when_named),
                     cited_words: lowercase(&raw_match.inventory_when_cited),
+                    weakness_after: raw_match.weakness_after.clone(),
+                    sound_into: raw_match.sound_into.clone(),
+                    weakness_from: raw_match.weakness_from.clone(),
                 };
+                rules.tracks_sources |= !raw_match.weakness_from.is_empty();
+                rules
+                    .allocators
+                    .extend(raw_match.weakness_after.iter().cloned());
                 note.push_str(&context.describe());
                 notes.push(note);
                 rules.add(CodeMatcher {
@@ -454,6 +510,16 @@ impl CodeRules {
     }
 
     /// The rule for `Sync` claims over a crate's `Send`-only types, if the rules have one.
+    /// Calls that allocate without writing (`with_capacity`, `reserve`), if any rule asks.
+    pub fn allocators(&self) -> &BTreeSet<String> {
+        &self.allocators
+    }
+
+    /// Whether the scan must remember what each local was made from (`weakness-from`).
+    pub fn tracks_sources(&self) -> bool {
+        self.tracks_sources
+    }
+
     pub fn sync_claim(&self) -> Option<&CodeMatcher> {
         self.sync_claim.map(|i| &self.matchers[i])
     }

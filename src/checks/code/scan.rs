@@ -4,14 +4,15 @@
 //! a shell `Command` (`shell.rs`). The pass (`walk.rs`) calls these hooks as it enters and leaves
 //! items, statements and expressions; a hook that matches a rule records a hit.
 
+use super::context::Surroundings;
 use super::flow::{built, format_into, BuiltString};
-use super::rules::{CodeMatcher, CodeRules, HitContext, Matcher};
+use super::rules::{CodeMatcher, CodeRules, Matcher};
 use super::safety::{comment_opens_block, safety_comment_above};
 use super::scope::Scopes;
 use super::shell::{Context as ShellContext, ShellHit, Shells};
 use super::syntax::{
     attributed_start, expr_start, first_arg_matches, ident_span, idents, item_end_line,
-    item_start_line, local_name, path_span, path_text, pattern_name, simple_form, strip, words,
+    item_start_line, local_name, path_span, path_text, pattern_name, simple_form, strip,
     FunctionInfo,
 };
 use crate::finding::RuleDoc;
@@ -79,6 +80,15 @@ struct FunctionState {
     info: FunctionInfo,
 }
 
+/// What a matcher found out about its hit, for the rule's `HitContext`.
+#[derive(Clone, Copy, Debug, Default)]
+struct HitFacts {
+    /// A method call's receiver was just allocated and not written since (`weakness-after`).
+    fresh: Option<bool>,
+    /// The first argument comes from outside the program's own strings (`weakness-from`).
+    outside: bool,
+}
+
 pub struct CodeScan<'s> {
     pub(super) rules: &'static CodeRules,
     /// The file, for its macro bodies (parsed once for every pass).
@@ -93,8 +103,8 @@ pub struct CodeScan<'s> {
     /// Identifiers (lower case) in the conditions of the `if`s being visited, for matchers that
     /// a caller's opt-in silences.
     pub(super) guards: Vec<Vec<String>>,
-    /// The words of the patterns of the match arms the code is in (`syntax::pattern_words`).
-    pub(super) arms: Vec<Vec<String>>,
+    /// What a rule's `HitContext` asks of the code around a hit.
+    pub(super) around: Surroundings,
     /// The start lines of the statements being visited, innermost last.
     pub(super) statements: Vec<usize>,
     pub(super) anchor: Anchor,
@@ -115,7 +125,7 @@ impl<'s> CodeScan<'s> {
             frames: Vec::new(),
             floors: vec![0],
             guards: Vec::new(),
-            arms: Vec::new(),
+            around: Surroundings::default(),
             statements: Vec::new(),
             anchor: Anchor::None,
             functions: vec![FunctionState::default()],
@@ -294,6 +304,7 @@ impl<'s> CodeScan<'s> {
             strings: HashMap::new(),
             info,
         });
+        self.around.enter_function();
         self.shells.enter_function();
     }
 
@@ -302,6 +313,7 @@ impl<'s> CodeScan<'s> {
         self.floors.pop();
         self.functions.pop();
         self.shells.exit_function();
+        self.around.exit_function();
     }
 
     // ---- blocks and statements ---------------------------------------------------------
@@ -353,12 +365,15 @@ impl<'s> CodeScan<'s> {
             }
         };
         self.statements.push(line);
+        self.around
+            .enter_statement(stmt, self.rules.allocators(), self.rules.tracks_sources());
         saved
     }
 
     pub fn exit_statement(&mut self, saved: Anchor) {
         self.statements.pop();
         self.anchor = saved;
+        self.around.exit_statement();
     }
 
     /// A match arm, struct-literal field or macro body: the anchor chain stops here.
@@ -474,10 +489,20 @@ impl<'s> CodeScan<'s> {
                         && first_arg_matches(call.args.first(), first_arg)
                         && !(matcher.unless_safety_comment && self.justified()) =>
                 {
-                    self.hit(
+                    let outside = !matcher.context.weakness_from.is_empty()
+                        && self.around.comes_from_outside(
+                            call.args.first(),
+                            &matcher.context.weakness_from,
+                            self.functions.last().map(|f| &f.info),
+                        );
+                    self.hit_on(
                         matcher,
                         path_span(&func.path),
                         format!("`{}`", path_text(&func.path)),
+                        HitFacts {
+                            fresh: None,
+                            outside,
+                        },
                     );
                 }
                 Matcher::Query { paths, .. }
@@ -540,7 +565,13 @@ impl<'s> CodeScan<'s> {
                                 Some(arg) if !first_arg.is_empty() => format!("`.{name}({arg})`"),
                                 _ => format!("`.{name}()`"),
                             };
-                            self.hit(matcher, ident_span(&call.method), what);
+                            let fresh = local_name(&call.receiver)
+                                .is_some_and(|n| self.around.is_fresh(&n));
+                            let facts = HitFacts {
+                                fresh: Some(fresh),
+                                outside: false,
+                            };
+                            self.hit_on(matcher, ident_span(&call.method), what, facts);
                         }
                     }
                     let mentions = |arg: Option<&Expr>| {
@@ -665,57 +696,6 @@ impl<'s> CodeScan<'s> {
             .strings
     }
 
-    /// Whether what surrounds a hit on `line` makes it inventory (`HitContext`).
-    fn inventory_by_context(&self, context: &HitContext, line: usize) -> bool {
-        if context.is_empty() {
-            return false;
-        }
-        let info = self.functions.last().map(|f| &f.info);
-        let name_words = info.map_or(&[][..], |i| &i.name_words[..]);
-        let says = |words: &[String], list: &[String]| words.iter().any(|w| list.contains(w));
-        // Picked by name, as a protocol negotiates it.
-        if says(name_words, &context.named_words)
-            || self.arms.iter().any(|arm| says(arm, &context.named_words))
-        {
-            return true;
-        }
-        // Required by an outside specification, as the function's comments say.
-        if !context.cited_words.is_empty() {
-            let start = info.map_or(line, |i| i.start_line).min(line);
-            let comments = self.lines[start.saturating_sub(1)..line.min(self.lines.len())]
-                .iter()
-                .filter_map(|l| l.split_once("//").map(|(_, c)| c.to_lowercase()));
-            let doc = info.map(|i| i.doc.clone());
-            // A phrase (`required by`) is looked for as text, a word among the words.
-            let cites = |text: &str| {
-                let text_words = words(text);
-                context.cited_words.iter().any(|w| {
-                    if w.contains(' ') {
-                        text.contains(w.as_str())
-                    } else {
-                        text_words.contains(w)
-                    }
-                })
-            };
-            if doc.into_iter().chain(comments).any(|text| cites(&text)) {
-                return true;
-            }
-        }
-        // Outside a security context, inventory.
-        if !context.weakness_words.is_empty() {
-            let line_words = self
-                .lines
-                .get(line.wrapping_sub(1))
-                .map(|l| words(l))
-                .unwrap_or_default();
-            let params = info.map_or(&[][..], |i| &i.param_words[..]);
-            return !(says(name_words, &context.weakness_words)
-                || says(params, &context.weakness_words)
-                || says(&line_words, &context.weakness_words));
-        }
-        false
-    }
-
     /// A query built from pieces: an injection when a piece takes a value's place; when every
     /// piece shapes the statement (a table name, a clause), inventory for review.
     fn query_hit(
@@ -751,6 +731,17 @@ impl<'s> CodeScan<'s> {
         at: (LineColumn, LineColumn),
         what: String,
     ) {
+        self.hit_on(matcher, at, what, HitFacts::default());
+    }
+
+    /// A hit, with what the caller found out about it for the rule's `HitContext`.
+    fn hit_on(
+        &mut self,
+        matcher: &CodeMatcher,
+        at: (LineColumn, LineColumn),
+        what: String,
+        facts: HitFacts,
+    ) {
         // The caller's own opt-in (`if config.accept_invalid_certs { … }`) is their choice.
         let guarded = !matcher.unless_guarded_by.is_empty()
             && self.guards.iter().flatten().any(|ident| {
@@ -763,7 +754,16 @@ impl<'s> CodeScan<'s> {
             return;
         }
         let (start, end) = at;
-        let inventory = self.inventory_by_context(&matcher.context, start.line);
+        let info = self.functions.last().map(|f| &f.info);
+        let Some(undeclared) = self.around.declared_type(&matcher.context, info) else {
+            return;
+        };
+        let inventory = undeclared
+            || self
+                .around
+                .inventory_by_context(&matcher.context, start.line, self.lines, info)
+            || (!matcher.context.weakness_after.is_empty() && facts.fresh != Some(true))
+            || (!matcher.context.weakness_from.is_empty() && !facts.outside);
         let end_column = if end.line == start.line && end.column > start.column {
             end.column + 1
         } else {

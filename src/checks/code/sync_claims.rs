@@ -135,7 +135,7 @@ impl Collector<'_> {
             // A field documented with its own access rule ("# Safety: only accessed from the
             // owning thread") is guarded by that rule, not shared blindly.
             if !documents_its_access(&field.attrs) {
-                type_names(&field.ty, &mut reached);
+                held_type_names(&field.ty, &mut reached);
             }
         }
         self.facts
@@ -233,7 +233,7 @@ fn documents_its_access(attrs: &[syn::Attribute]) -> bool {
 }
 
 /// The type names a field's type holds, not looking into synchronised or pointed-to contents.
-fn type_names(ty: &syn::Type, into: &mut BTreeSet<String>) {
+fn held_type_names(ty: &syn::Type, into: &mut BTreeSet<String>) {
     match ty {
         syn::Type::Path(path) => {
             let Some(last) = path.path.segments.last() else {
@@ -247,17 +247,17 @@ fn type_names(ty: &syn::Type, into: &mut BTreeSet<String>) {
             if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                 for arg in &args.args {
                     if let syn::GenericArgument::Type(inner) = arg {
-                        type_names(inner, into);
+                        held_type_names(inner, into);
                     }
                 }
             }
         }
-        syn::Type::Reference(r) => type_names(&r.elem, into),
-        syn::Type::Array(a) => type_names(&a.elem, into),
-        syn::Type::Slice(s) => type_names(&s.elem, into),
-        syn::Type::Paren(p) => type_names(&p.elem, into),
-        syn::Type::Group(g) => type_names(&g.elem, into),
-        syn::Type::Tuple(t) => t.elems.iter().for_each(|e| type_names(e, into)),
+        syn::Type::Reference(r) => held_type_names(&r.elem, into),
+        syn::Type::Array(a) => held_type_names(&a.elem, into),
+        syn::Type::Slice(s) => held_type_names(&s.elem, into),
+        syn::Type::Paren(p) => held_type_names(&p.elem, into),
+        syn::Type::Group(g) => held_type_names(&g.elem, into),
+        syn::Type::Tuple(t) => t.elems.iter().for_each(|e| held_type_names(e, into)),
         // Raw pointers, function pointers, trait objects, `impl Trait`, macros: not followed.
         _ => {}
     }

@@ -10,6 +10,10 @@ use syn::{Expr, Item, Lit};
 #[derive(Debug, Default)]
 pub struct FunctionInfo {
     pub is_unsafe: bool,
+    /// `extern "C" fn`: called from foreign code, whose data carries no Rust promises.
+    pub is_extern: bool,
+    /// `pub` (not `pub(crate)`): any code may call it.
+    pub is_public: bool,
     /// Its first line after its attributes (`fn_start`).
     pub start_line: usize,
     pub serves_requests: bool,
@@ -17,16 +21,24 @@ pub struct FunctionInfo {
     pub name_words: Vec<String>,
     /// The words of its parameters' names.
     pub param_words: Vec<String>,
+    /// Its parameters' bindings, as written.
+    pub params: Vec<String>,
     /// Its doc comment, lowercase.
     pub doc: String,
+    /// The type names in its return type (`type_names`), and whether that type is only its own
+    /// generic parameters (`-> T`): nothing is known of it.
+    pub returns: Vec<String>,
+    pub returns_generic: bool,
 }
 
 impl FunctionInfo {
     pub fn of(attrs: &[syn::Attribute], vis: &syn::Visibility, sig: &syn::Signature) -> Self {
         let mut param_words = Vec::new();
+        let mut params = Vec::new();
         for input in &sig.inputs {
             if let syn::FnArg::Typed(arg) = input {
                 param_words.extend(pattern_words(&arg.pat));
+                params.extend(pattern_name(&arg.pat));
             }
         }
         let doc = attrs
@@ -43,15 +55,47 @@ impl FunctionInfo {
             })
             .collect::<Vec<_>>()
             .join("\n");
+        let returns = match &sig.output {
+            syn::ReturnType::Type(_, ty) => type_names(ty),
+            syn::ReturnType::Default => Vec::new(),
+        };
+        let generic: Vec<String> = sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let returns_generic = !returns.is_empty() && returns.iter().all(|n| generic.contains(n));
         FunctionInfo {
+            returns,
+            returns_generic,
             is_unsafe: matches!(sig.safety, syn::Safety::Unsafe(_)),
+            is_extern: sig.abi.is_some(),
+            is_public: matches!(vis, syn::Visibility::Public(_)),
             start_line: fn_start(vis, sig),
             serves_requests: serves_requests(attrs, sig),
             name_words: words(&sig.ident.to_string()),
             param_words,
+            params,
             doc,
         }
     }
+}
+
+/// The identifiers in a type, as written (`[MaybeUninit<u8>; 4]`: `MaybeUninit`, `u8`).
+pub fn type_names(ty: &syn::Type) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.0.push(ident.to_string());
+        }
+    }
+    let mut found = Names(Vec::new());
+    syn::visit::Visit::visit_type(&mut found, ty);
+    found.0
 }
 
 /// The words of an identifier or text, lowercase: split at anything not a letter or digit and

@@ -8,6 +8,7 @@
 //! hold a string literal: `format!`, `write!`) or mention a name a rule watches. Not read:
 //! attributes, types and patterns, which hold no code the rules look for.
 
+use super::context::Declared;
 use super::scan::CodeScan;
 use super::syntax::{pattern_words, FunctionInfo};
 use crate::source::{has_string_literal, is_name_macro, is_test_attribute, macro_name, RustFile};
@@ -41,6 +42,13 @@ impl Walker<'_, '_> {
         self.test_depth -= usize::from(test);
         self.code.in_test = self.test_depth > 0;
         result
+    }
+
+    /// An argument or field: the type of the value built there is not written where it is.
+    fn unknown_type(&mut self, visit: impl FnOnce(&mut Self)) {
+        self.code.around.declared.push(Declared::Unknown);
+        visit(self);
+        self.code.around.declared.pop();
     }
 
     /// A macro body is read as expressions when it parses as them and may matter: it builds a
@@ -93,9 +101,9 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
         let saved = self.code.boundary(true);
-        self.code.arms.push(pattern_words(&arm.pat));
+        self.code.around.arms.push(pattern_words(&arm.pat));
         visit::visit_arm(self, arm);
-        self.code.arms.pop();
+        self.code.around.arms.pop();
         self.code.restore(saved);
     }
 
@@ -181,7 +189,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 for field in &s.fields {
                     // A field is its own chain for SAFETY comments above statements.
                     let saved = self.code.boundary(true);
-                    self.visit_expr(&field.expr);
+                    self.unknown_type(|v| v.visit_expr(&field.expr));
                     self.code.restore(saved);
                 }
                 if let Some(rest) = &s.rest {
@@ -195,19 +203,21 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
             Expr::MethodCall(call) => {
                 self.visit_expr(&call.receiver);
                 for arg in &call.args {
-                    self.visit_expr(arg);
+                    self.unknown_type(|v| v.visit_expr(arg));
                 }
             }
             Expr::Call(call) => {
                 self.visit_expr(&call.func);
                 for arg in &call.args {
-                    self.visit_expr(arg);
+                    self.unknown_type(|v| v.visit_expr(arg));
                 }
             }
             Expr::Macro(mac) => self.macro_call(&mac.mac),
             Expr::Closure(closure) => self.visit_expr(&closure.body),
             Expr::If(branch) => {
                 self.visit_expr(&branch.cond);
+                // The condition runs first: what it uses is used before either branch.
+                self.code.around.used(&branch.cond);
                 // Both branches depend on the condition: what it names guards them.
                 self.code.guards.push(super::syntax::idents(&branch.cond));
                 self.visit_block(&branch.then_branch);
@@ -215,6 +225,13 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                     self.visit_expr(otherwise);
                 }
                 self.code.guards.pop();
+            }
+            Expr::Match(m) => {
+                self.visit_expr(&m.expr);
+                self.code.around.used(&m.expr);
+                for arm in &m.arms {
+                    self.visit_arm(arm);
+                }
             }
             _ => visit::visit_expr(self, expr),
         }
