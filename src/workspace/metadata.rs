@@ -2,6 +2,13 @@
 //! workspace members. Always run with `--locked`: the scan judges the lockfile as committed and
 //! never rewrites it. `--offline` is the user's, as in cargo. When cargo cannot answer, the
 //! lockfile graph stands (or, if the user asked for `--locked`, the scan stops).
+//!
+//! The scanned tree is untrusted, and cargo and rustup take orders from the directory they run
+//! in: `.cargo/config.toml` names programs (`rustc-wrapper`, `rustc`), `rust-toolchain.toml` can
+//! name a toolchain by path. So cargo runs in an empty directory of its own, with the manifest
+//! given by absolute path; the toolchain is the user's default (a toolchain that rustup picked
+//! from the tree's file for this process is dropped), and the variables that name programs for
+//! cargo are removed. `cargo metadata` itself builds nothing and runs no build script.
 
 use super::graph::{EdgeKinds, Graph};
 use super::lockfile::Workspace;
@@ -47,10 +54,28 @@ pub fn enrich(
     if !manifest.is_file() {
         return Err("no Cargo.toml beside it".to_owned());
     }
-    let metadata = MetadataCommand::new()
+    let manifest = manifest
+        .canonicalize()
+        .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
+    let neutral = tempfile::tempdir()
+        .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
+    let mut command = MetadataCommand::new();
+    command
+        // `cargo` from PATH, not `$CARGO`: that is whichever cargo started this process, which a
+        // toolchain file in the tree may have chosen.
+        .cargo_path("cargo")
+        .current_dir(neutral.path())
         .manifest_path(&manifest)
         // Cargo's message goes into reports; `CARGO_TERM_COLOR=always` meant our output.
-        .env("CARGO_TERM_COLOR", "never")
+        .env("CARGO_TERM_COLOR", "never");
+    for variable in PROGRAM_VARIABLES {
+        command.env_remove(variable);
+    }
+    if !toolchain_chosen_by_user() {
+        command.env_remove("RUSTUP_TOOLCHAIN");
+        command.env_remove("RUSTUP_TOOLCHAIN_SOURCE");
+    }
+    let metadata = command
         .other_options(
             std::iter::once("--locked")
                 .chain(flags.offline.then_some("--offline"))
@@ -140,6 +165,28 @@ pub fn enrich(
     workspace.graph = Graph::new(edges, members.clone(), members, true);
     workspace.graph_source = GraphSource::CargoMetadata;
     Ok(())
+}
+
+/// Variables that make cargo run a program in place of, or around, rustc (which `cargo
+/// metadata` asks for the host's target). Any of them in this process may come from the tree's
+/// `.cargo/config.toml` `[env]` when `cargo warden` was started from inside it.
+const PROGRAM_VARIABLES: [&str; 7] = [
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_BUILD_RUSTC",
+    "CARGO_BUILD_RUSTC_WRAPPER",
+    "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+    "CARGO",
+];
+
+/// Whether `RUSTUP_TOOLCHAIN` is the user's choice (`cargo +nightly warden`, or set by hand)
+/// rather than read by rustup from a `rust-toolchain.toml` in the scanned tree.
+fn toolchain_chosen_by_user() -> bool {
+    matches!(
+        std::env::var("RUSTUP_TOOLCHAIN_SOURCE").as_deref(),
+        Ok("cli" | "env")
+    )
 }
 
 fn edge_kind(kind: DependencyKind) -> EdgeKinds {

@@ -1,0 +1,95 @@
+//! The scanned tree is untrusted: hostile inputs end in a report or a one-line error naming the
+//! file, never a crash, a hang, or a program the tree names being run. One test per way in,
+//! named after what it guards.
+
+mod common;
+
+use common::{json, run};
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn warden(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("cargo-warden").unwrap();
+    cmd.env("CARGO_HOME", home)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("WARDEN_TODAY", "2026-11-22")
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A one-package crate with a lockfile.
+fn crate_tree(dir: &Path) {
+    write(
+        &dir.join("Cargo.toml"),
+        "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        &dir.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"victim\"\nversion = \"0.1.0\"\n",
+    );
+    write(&dir.join("src/main.rs"), "fn main() {}\n");
+}
+
+/// A script that records that it ran, then fails.
+#[cfg(unix)]
+fn trap(path: &Path, marker: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    write(
+        path,
+        &format!(
+            "#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 1\n",
+            marker.display()
+        ),
+    );
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `cd repo && cargo warden scan`: the tree's `.cargo/config.toml` names a rustc wrapper and a
+/// rustc, its `rust-toolchain.toml` a toolchain by path, and (as when the scan was started by
+/// rustup's `cargo` proxy inside the tree) `RUSTUP_TOOLCHAIN` says that toolchain came from the
+/// file. None of them may run.
+#[cfg(unix)]
+#[test]
+fn scanning_never_runs_a_program_the_tree_names() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let marker = outside.path().join("ran");
+    let repo = outside.path().join("repo");
+    crate_tree(&repo);
+    let evil = outside.path().join("evil.sh");
+    trap(&evil, &marker);
+    let toolchain = outside.path().join("toolchain");
+    trap(&toolchain.join("bin/cargo"), &marker);
+    trap(&toolchain.join("bin/rustc"), &marker);
+    write(
+        &repo.join(".cargo/config.toml"),
+        &format!(
+            "[build]\nrustc-wrapper = '{0}'\nrustc = '{0}'\n",
+            evil.display()
+        ),
+    );
+    write(
+        &repo.join("rust-toolchain.toml"),
+        &format!("[toolchain]\npath = '{}'\n", toolchain.display()),
+    );
+    let out = run(warden(home.path())
+        .current_dir(&repo)
+        .env("RUSTUP_TOOLCHAIN", &toolchain)
+        .env("RUSTUP_TOOLCHAIN_SOURCE", "toolchain-file")
+        .args(["scan", ".", "--offline", "--format", "json", "--db"])
+        .arg(common::fixture("advisory-db")));
+    assert!(
+        !marker.exists(),
+        "the scan ran a program the tree names: {}",
+        std::fs::read_to_string(&marker).unwrap_or_default()
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out.stdout);
+    assert_eq!(report["workspaces"][0]["packages"], 1);
+}
