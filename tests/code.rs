@@ -363,3 +363,39 @@ pub fn serialised(v: &Value) -> String {
         ]
     );
 }
+
+#[test]
+fn escaped_values_opt_ins_and_files_run_by_a_shell_are_not_weaknesses() {
+    let source = r#"
+use std::process::Command;
+fn escape_identifier(name: &str) -> String { name.replace('\'', "''") }
+fn columns(conn: &rusqlite::Connection, table: &str) {
+    let q = format!("PRAGMA TABLE_LIST('{}')", escape_identifier(table));
+    conn.prepare(&q).unwrap();
+    let quoted = escape_identifier(table);
+    conn.prepare(&format!("SELECT * FROM pragma_table_info('{quoted}')")).unwrap();
+    conn.prepare(&format!("SELECT * FROM pragma_table_info('{table}')")).unwrap();
+}
+fn client(security: Security) -> reqwest::ClientBuilder {
+    let b = reqwest::ClientBuilder::new();
+    match security {
+        Security::Secure => b,
+        Security::Insecure => b.danger_accept_invalid_certs(true),
+    }
+}
+fn batch(runnable_path: &std::path::Path) -> Command {
+    let mut cmd = Command::new("cmd");
+    cmd.arg("/c").arg(runnable_path);
+    cmd
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "sql-injection"),
+        [(9, Class::Weakness)]
+    );
+    assert_eq!(classes_by_line(source, "tls-verification-disabled"), []);
+    assert_eq!(
+        classes_by_line(source, "command-injection"),
+        [(19, Class::Audit)]
+    );
+}

@@ -140,3 +140,64 @@ fn a_secret_inside_a_multi_line_raw_string_points_at_its_own_line() {
     // Line 4, where `ghp_…` starts (column 14) and ends.
     assert_eq!(places, [(4, 14, 54)], "{secrets:?}");
 }
+
+/// What the secrets pass reports under `root`: (file, line, class) per finding.
+fn classes(root: &Path) -> Vec<(String, usize, cargo_warden::finding::Class)> {
+    let pass = SecretsPass::new(SecretSettings::default()).expect("rules load");
+    let (secrets, _, _) = pass_findings(root, &pass);
+    let mut found: Vec<_> = secrets
+        .iter()
+        .map(|d| (d.file.clone(), d.line, d.class))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn keys_made_to_ship_and_example_passwords_are_not_secrets() {
+    use cargo_warden::finding::Class;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        concat!(
+            "const SEGMENT_API_KEY: &str = \"P3FWhhEsJiEDCuEHpmcN9DHcK4hVfBvb\";\n",
+            "const MIXPANEL_API_SECRET: &str = \"9fK2LmQ7xR4tW8zB3nV6cY1pH5jD0sGa\";\n",
+            "fn docs(b: Builder) -> Builder {\n",
+            "    b.description(\"Send it as `Authorization: Bearer 6436fc5237b0d6e0d64253fbaac21d135012ecf1`.\")\n",
+            "}\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: \"postgres\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        classes(dir.path()),
+        [
+            ("src/lib.rs".to_owned(), 2, Class::Weakness),
+            ("src/lib.rs".to_owned(), 4, Class::Audit),
+        ]
+    );
+}
+
+#[test]
+fn a_test_support_crate_is_test_code() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("crates/app-test/src")).unwrap();
+    std::fs::write(
+        dir.path().join("crates/app-test/src/lib.rs"),
+        "pub const READ_ONLY_TOKEN: &str = \"ghp_8fJ2kL9mN3pQ5rS7tU1vW4xY6zA0bC2dE4fG\";\n",
+    )
+    .unwrap();
+    let pass = SecretsPass::new(SecretSettings::default()).expect("rules load");
+    let (secrets, _, _) = pass_findings(dir.path(), &pass);
+    assert_eq!(secrets.len(), 1, "{secrets:?}");
+    assert!(
+        secrets[0].description.contains("in test code"),
+        "{}",
+        secrets[0].description
+    );
+}

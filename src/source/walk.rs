@@ -90,8 +90,35 @@ pub fn is_test_path(relative: &str) -> bool {
                 | "fixtures"
                 | "test-ca"
                 | "bogo"
-        )
+        ) || is_test_support_crate(part)
     })
+}
+
+/// A directory named like a crate of test helpers (`uv-test`, `foo-test-utils`, `test_support`,
+/// `bar-testing`): code only tests depend on.
+fn is_test_support_crate(dir: &str) -> bool {
+    let dir = dir.to_ascii_lowercase().replace('_', "-");
+    [
+        "-test",
+        "-tests",
+        "-testing",
+        "-test-utils",
+        "-test-util",
+        "-test-support",
+        "-test-helpers",
+    ]
+    .iter()
+    .any(|end| dir.ends_with(end))
+        || [
+            "test-utils",
+            "test-util",
+            "test-support",
+            "test-helpers",
+            "testutils",
+            "testutil",
+        ]
+        .iter()
+        .any(|name| dir == *name || dir.starts_with(&format!("{name}-")))
 }
 
 /// Every file a source check may read, sorted, with its kind and size.

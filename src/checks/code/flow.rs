@@ -3,7 +3,7 @@
 //! injection rules need to tell a query built from input from a constant one.
 
 use super::sql_slot::{is_value_slot, SPLICE};
-use super::syntax::{local_name, strip};
+use super::syntax::{local_name, strip, words};
 use crate::source::RustFile;
 use std::collections::HashMap;
 use syn::{Expr, Lit};
@@ -19,6 +19,8 @@ pub(super) struct BuiltString {
     pub(super) value: bool,
     /// The text so far, each non-literal piece marked with `SPLICE`: where the next piece lands.
     text: String,
+    /// Made by an escaping function (`escape_identifier(name)`): splicing it is safe.
+    escaped: bool,
 }
 
 /// Text kept of a built string, enough for any query; past it, pieces count but add no text.
@@ -47,9 +49,21 @@ impl BuiltString {
         }
     }
 
+    /// A value an escaping function made: safe to splice anywhere.
+    pub(super) fn escaped() -> BuiltString {
+        BuiltString {
+            escaped: true,
+            ..BuiltString::default()
+        }
+    }
+
     /// Another built string appended: its own splices keep their places, and a local (even one
     /// holding a literal here) is a piece whose place counts too.
     pub(super) fn push_built(&mut self, other: &BuiltString, is_local: bool) {
+        if other.escaped {
+            self.push_text("x");
+            return;
+        }
         if is_local {
             self.spliced = true;
             self.value |= is_value_slot(&self.text);
@@ -75,6 +89,9 @@ impl BuiltString {
             self.push_text(&text);
         } else if is_literal(piece, bodies) {
             self.push_text("x");
+        } else if is_escaping_call(piece) {
+            // `escape_identifier(name)`, `quote_literal(v)`: the function made it safe to splice.
+            self.push_text("x");
         } else if is_placeholder_list(piece) {
             // `placeholders.join(", ")`, `vec!["?"; n].join(",")`: bind parameters, not values.
             self.push_text("?");
@@ -82,6 +99,27 @@ impl BuiltString {
             self.push_splice();
         }
     }
+}
+
+/// A call to a function that escapes or quotes its argument for SQL (`escape_identifier`,
+/// `quote_ident`, `sanitize`): its result is made to be spliced.
+pub(super) fn is_escaping_call(expr: &Expr) -> bool {
+    let name = match strip(expr) {
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        },
+        Expr::MethodCall(call) => Some(call.method.to_string()),
+        _ => None,
+    };
+    name.is_some_and(|name| {
+        words(&name).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "escape" | "escaped" | "quote" | "quoted" | "sanitize" | "sanitise" | "sanitized"
+            )
+        })
+    })
 }
 
 /// A list of bind placeholders made at run time, for a number of values only known then: named

@@ -5,7 +5,7 @@
 //! items, statements and expressions; a hook that matches a rule records a hit.
 
 use super::context::Surroundings;
-use super::flow::{built, format_into, BuiltString};
+use super::flow::{built, format_into, is_escaping_call, BuiltString};
 use super::rules::{CodeMatcher, CodeRules, Matcher};
 use super::safety::{comment_opens_block, safety_comment_above};
 use super::scope::Scopes;
@@ -632,6 +632,10 @@ impl<'s> CodeScan<'s> {
             Some(b) => {
                 self.strings_mut().insert(name.clone(), b);
             }
+            None if is_escaping_call(&init.expr) => {
+                self.strings_mut()
+                    .insert(name.clone(), BuiltString::escaped());
+            }
             None => {
                 self.strings_mut().remove(&name);
             }
@@ -648,7 +652,13 @@ impl<'s> CodeScan<'s> {
     fn shell_hits(&mut self, hits: Vec<ShellHit>) {
         for hit in hits {
             let matcher = self.rules.matcher(hit.matcher);
+            let before = self.hits.len();
             self.hit(matcher, hit.at, hit.what);
+            if hit.runs_a_file {
+                if let Some(found) = self.hits.get_mut(before) {
+                    found.inventory = true;
+                }
+            }
         }
     }
 
@@ -742,14 +752,25 @@ impl<'s> CodeScan<'s> {
         what: String,
         facts: HitFacts,
     ) {
-        // The caller's own opt-in (`if config.accept_invalid_certs { … }`) is their choice.
+        // The caller's own opt-in (`if config.accept_invalid_certs { … }`, a match arm
+        // `Security::Insecure => …`) is their choice.
+        let names_opt_in = |text: &str| {
+            matcher
+                .unless_guarded_by
+                .iter()
+                .any(|word| text.contains(word.as_str()))
+        };
         let guarded = !matcher.unless_guarded_by.is_empty()
-            && self.guards.iter().flatten().any(|ident| {
-                matcher
-                    .unless_guarded_by
+            && (self
+                .guards
+                .iter()
+                .flatten()
+                .any(|ident| names_opt_in(ident))
+                || self
+                    .around
+                    .arms
                     .iter()
-                    .any(|word| ident.contains(word.as_str()))
-            });
+                    .any(|arm| names_opt_in(&arm.join("_"))));
         if guarded {
             return;
         }

@@ -5,7 +5,7 @@
 use super::flow::{is_literal, literal_text};
 use super::rules::{CodeRules, Matcher, Shell};
 use super::scope::Scopes;
-use super::syntax::{list_elements, local_name, path_span, strip};
+use super::syntax::{idents, list_elements, local_name, path_span, strip, words};
 use crate::source::RustFile;
 use proc_macro2::LineColumn;
 use std::collections::{HashMap, HashSet};
@@ -39,7 +39,22 @@ pub(super) struct ShellHit {
     pub(super) matcher: usize,
     pub(super) at: (LineColumn, LineColumn),
     pub(super) what: String,
+    /// The "script" is a file to run (`cmd /c {script_path}`), not text built from input:
+    /// reported for review.
+    pub(super) runs_a_file: bool,
 }
+
+/// Words in the name of a value that is a file to run rather than a script's text. (`script`,
+/// `cmd` and `program` are not among them: after `-c` they are usually the text itself.)
+const FILE_WORDS: [&str; 7] = [
+    "path",
+    "file",
+    "filename",
+    "exe",
+    "executable",
+    "bin",
+    "binary",
+];
 
 impl Default for Shells {
     fn default() -> Self {
@@ -176,10 +191,23 @@ fn command_argument(
     if command.script_flag_seen {
         if !is_literal(argument, cx.file) {
             let program = shell.programs.first().cloned().unwrap_or_default();
+            // A name like `runnable_path`, passed as it is: the shell runs that file. Text built
+            // with `format!` or `+` is a script whatever it is called.
+            let runs_a_file = !matches!(strip(argument), Expr::Macro(_) | Expr::Binary(_))
+                && idents(argument)
+                    .iter()
+                    .flat_map(|ident| words(ident))
+                    .any(|word| FILE_WORDS.contains(&word.as_str()));
+            let what = if runs_a_file {
+                format!("a file run through `{program}`'s script flag")
+            } else {
+                format!("a non-literal script run by `{program}`")
+            };
             return Some(ShellHit {
                 matcher: command.matcher,
                 at: command.at,
-                what: format!("a non-literal script run by `{program}`"),
+                what,
+                runs_a_file,
             });
         }
     } else if literal_text(argument).is_some_and(|flag| shell.is_script_flag(&flag)) {

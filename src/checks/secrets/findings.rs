@@ -2,7 +2,9 @@
 //! rule's severity (lowered for test code), and the user's allowlist.
 
 use super::cfg::{SecretAllow, SecretSettings};
-use crate::finding::{fingerprint, Detection, RuleDoc, SecretEvidence, SourcePlace, Subject};
+use crate::finding::{
+    fingerprint, Class, Detection, RuleDoc, SecretEvidence, SourcePlace, Subject,
+};
 use crate::paths::glob_set;
 use crate::source::TestSeverity;
 
@@ -20,6 +22,8 @@ pub struct SecretHit {
     pub secret: String,
     pub context: Option<String>,
     pub in_test: bool,
+    /// In documentation text (`.description("… Bearer 6436fc…")`): an example for the reader.
+    pub in_documentation: bool,
 }
 
 /// The redacted form of a secret: at most its first four characters (fewer for short values, so
@@ -81,6 +85,11 @@ pub(super) fn detection(
     // Secrets in tests are usually for throwaway test accounts or test fixtures.
     if hit.in_test {
         TestSeverity::mark(settings.test_severity, &mut detection);
+    } else if hit.in_documentation {
+        detection.class = Class::Audit;
+        detection
+            .description
+            .push_str(" (an example in documentation text)");
     }
     detection
 }

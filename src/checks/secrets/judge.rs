@@ -141,6 +141,18 @@ impl SecretRules {
         if words.is_empty() {
             return None;
         }
+        // `SEGMENT_WRITE_KEY`, `POSTHOG_API_KEY`: keys made to ship in clients. A secret of the
+        // same service (`MIXPANEL_API_SECRET`) still counts.
+        let public_service = words
+            .iter()
+            .any(|w| self.stand_ins.public_services.contains(w));
+        if public_service
+            && words
+                .last()
+                .is_some_and(|last| matches!(last.as_str(), "key" | "token" | "id" | "dsn"))
+        {
+            return None;
+        }
         if self
             .stand_ins
             .authorization_names
@@ -172,6 +184,24 @@ impl SecretRules {
             }
         }
         None
+    }
+
+    /// Whether a value sits in documentation: an argument of `.description(…)`, `.help(…)` and
+    /// the like, where a credential is an example for the reader.
+    pub fn is_documentation(&self, slot: &Slot) -> bool {
+        match slot {
+            Slot::Argument {
+                callee,
+                method: true,
+                ..
+            } => callee
+                .last()
+                .is_some_and(|name| self.stand_ins.documentation_calls.contains(name)),
+            Slot::Argument { outer, .. } => {
+                outer.as_deref().is_some_and(|o| self.is_documentation(o))
+            }
+            _ => false,
+        }
     }
 
     /// Whether a name is one the rules treat as holding a secret (for `KEY=value` lines).

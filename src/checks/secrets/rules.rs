@@ -46,6 +46,8 @@ struct RawStandIns {
     authorization_names: Vec<String>,
     authorization_schemes: Vec<String>,
     file_extensions: Vec<String>,
+    public_services: Vec<String>,
+    documentation_calls: Vec<String>,
 }
 
 /// How a literal's value travels to the name or call that gives it meaning in Rust code.
@@ -186,6 +188,12 @@ pub(super) struct StandIns {
     pub(super) authorization_names: Vec<Vec<String>>,
     pub(super) authorization_schemes: Vec<String>,
     pub(super) file_extensions: Vec<String>,
+    /// Services whose keys are public by design (`SEGMENT_WRITE_KEY`): a name with one of these
+    /// and ending in a key or token word is not a secret's name.
+    pub(super) public_services: Vec<String>,
+    /// Methods whose argument is documentation (`.description("…")`): a credential in it is an
+    /// example.
+    pub(super) documentation_calls: Vec<String>,
 }
 
 impl SecretRules {
@@ -414,6 +422,8 @@ impl SecretRules {
                 .collect(),
             authorization_schemes: raw.stand_ins.authorization_schemes.clone(),
             file_extensions: lower(&raw.stand_ins.file_extensions),
+            public_services: lower(&raw.stand_ins.public_services),
+            documentation_calls: raw.stand_ins.documentation_calls.clone(),
         };
         let authorization = raw
             .sink
