@@ -93,3 +93,85 @@ fn scanning_never_runs_a_program_the_tree_names() {
     let report = json(&out.stdout);
     assert_eq!(report["workspaces"][0]["packages"], 1);
 }
+
+/// syn and the visitors recurse once per nesting level and per chain link; past the bounds a
+/// file is a warning naming it (still read line by line for secrets), and the scan goes on.
+/// Before the bounds, a 2,000-deep generic or a 20,000-link `+` chain aborted the process.
+#[test]
+fn a_file_nested_past_the_bounds_is_a_warning_not_an_abort() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let src = dir.path().join("src");
+    write(
+        &src.join("generics.rs"),
+        &format!("type T = {}u8{};\n", "A<".repeat(2_000), ">".repeat(2_000)),
+    );
+    write(
+        &src.join("blocks.rs"),
+        &format!("fn f() {}{}\n", "{".repeat(3_000), "}".repeat(3_000)),
+    );
+    write(
+        &src.join("chain.rs"),
+        &format!(
+            "const KEY: &str = \"ghp_8fJ2kL9mN3pQ5rS7tU1vW4xY6zA0bC2dE4fG\";\nfn f(x: u8) -> u8 {{ x{} }}\n",
+            " + x".repeat(20_000)
+        ),
+    );
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "code,secrets", "--format", "json"])
+        .arg(dir.path()));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    let too_deep: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "too-deep-source")
+        .map(|w| w["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        too_deep,
+        ["src/blocks.rs", "src/chain.rs", "src/generics.rs"]
+    );
+    // The rest of the file is still read for secrets.
+    let secrets: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "secret")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(secrets, ["src/chain.rs"]);
+}
+
+/// Just inside the bounds, a file is parsed and walked on the scan's worker stacks.
+#[test]
+fn a_file_just_inside_the_bounds_is_scanned() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let src = dir.path().join("src");
+    write(
+        &src.join("generics.rs"),
+        &format!("type T = {}u8{};\n", "A<".repeat(990), ">".repeat(990)),
+    );
+    write(
+        &src.join("unsafe.rs"),
+        &format!(
+            "fn f() {{ {}1;{} }}\n",
+            "unsafe { ".repeat(990),
+            " }".repeat(990)
+        ),
+    );
+    write(
+        &src.join("calls.rs"),
+        &format!("fn f() {{ x{}; }}\n", ".f()".repeat(9_990)),
+    );
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "code,secrets", "--format", "json"])
+        .arg(dir.path()));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    assert_eq!(report["warnings"], serde_json::json!([]), "{}", out.stderr);
+}

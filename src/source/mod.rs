@@ -8,6 +8,7 @@
 //!
 //! Nothing here decides severity or knows a rule: passes turn what they find into findings.
 
+mod depth;
 mod rust;
 mod suppress;
 mod test_code;
@@ -31,7 +32,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One file as the passes see it.
 pub struct SourceFile<'a> {
@@ -138,16 +139,31 @@ pub fn scan(
     if let Some(progress) = progress {
         progress.stage("source files", files.len() as u64);
     }
-    let results: Vec<FileOutcome> = files
-        .par_iter()
-        .map(|(path, kind, size)| {
-            let outcome = scan_file(root, path, *kind, *size, options, passes);
-            if let Some(progress) = progress {
-                progress.step();
-            }
-            outcome
-        })
-        .collect();
+    let scan_one = |(path, kind, size): &(PathBuf, FileKind, u64)| {
+        let outcome = scan_file(root, path, *kind, *size, options, passes);
+        if let Some(progress) = progress {
+            progress.step();
+        }
+        outcome
+    };
+    // Parsing and walking recurse as deep as a file nests: the workers get a stack that fits
+    // the deepest file `depth` lets through (rayon's default is 2 MiB). Should the pool not
+    // start, one thread with that stack does the work.
+    let results: Vec<FileOutcome> = match rayon::ThreadPoolBuilder::new()
+        .stack_size(depth::WORKER_STACK)
+        .thread_name(|i| format!("warden-source-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| files.par_iter().map(scan_one).collect()),
+        Err(_) => std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(depth::WORKER_STACK)
+                .spawn_scoped(scope, || files.iter().map(scan_one).collect())
+                .ok()
+                .and_then(|handle| handle.join().ok())
+                .unwrap_or_default()
+        }),
+    };
 
     let mut summary = SourceSummary::default();
     let mut outputs: Vec<PassOutput> = passes.iter().map(|_| Vec::new()).collect();
@@ -335,15 +351,28 @@ pub fn read_text<T>(
     read: impl FnOnce(&SourceFile<'_>) -> T,
 ) -> (Option<Warning>, T) {
     let lines: Vec<&str> = text.lines().collect();
-    let parsed = match kind {
-        FileKind::Rust => Some(RustFile::parse(text)),
+    // Measured before parsing: a file nested past the bounds would overflow the stack.
+    let too_deep = match kind {
+        FileKind::Rust => Some(depth::measure(text)).filter(|n| !n.within_bounds()),
         FileKind::Text(_) => None,
     };
-    let unparsable = match &parsed {
-        Some(Err(err)) => Some(Warning::source_walk(
+    let parsed = match kind {
+        FileKind::Rust if too_deep.is_none() => Some(RustFile::parse(text)),
+        _ => None,
+    };
+    let unparsable = match (&parsed, too_deep) {
+        (_, Some(nesting)) => Some(Warning::source_walk(
+            "too-deep-source",
+            Some(relative.to_owned()),
+            format!("not parsed: {}; {fallback}", nesting.describe()),
+        )),
+        (Some(Err(err)), _) => Some(Warning::source_walk(
             "unparsable-source",
-            Some(format!("{relative}:{}", err.span().start().line)),
-            format!("syn cannot parse this file ({err}); {fallback}"),
+            Some(relative.to_owned()),
+            format!(
+                "syn cannot parse this file at line {} ({err}); {fallback}",
+                err.span().start().line
+            ),
         )),
         _ => None,
     };

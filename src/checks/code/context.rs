@@ -9,19 +9,58 @@
 //! needs no initialising.
 
 use super::rules::HitContext;
-use super::syntax::{local_name, pattern_name, strip, words, FunctionInfo};
+use super::syntax::{
+    identifiers_in, identifiers_in_statement, local_name, pattern_name, strip, words, FunctionInfo,
+};
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use syn::Expr;
 
 /// What the value an expression builds is declared to be.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Declared {
-    /// A statement that is not a `let`: says nothing, look further out.
-    Statement,
-    /// A `let` with a type annotation: its type names.
+    /// A block's last expression (or a `return`): its value is the enclosing one's; look
+    /// further out, and at the function's return type past the outermost.
+    Tail,
+    /// A `let` with a type annotation: the names its type is made of at the top (`[T; N]` and
+    /// `&[T]` are `T`'s).
     Type(Vec<String>),
-    /// A `let` without one, a struct-literal field, a call argument: not written here.
+    /// A `let` without one, another statement, a struct-literal field, a call argument: not
+    /// written here.
     Unknown,
+}
+
+/// The names a type is at the top: a path's own name, through arrays, slices and references
+/// (`[MaybeUninit<u8>; 4]`: `MaybeUninit`); a tuple or anything else is none.
+fn top_level_names(ty: &syn::Type) -> Vec<String> {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| vec![s.ident.to_string()])
+            .unwrap_or_default(),
+        syn::Type::Array(a) => top_level_names(&a.elem),
+        syn::Type::Slice(s) => top_level_names(&s.elem),
+        syn::Type::Reference(r) => top_level_names(&r.elem),
+        syn::Type::Paren(p) => top_level_names(&p.elem),
+        _ => Vec::new(),
+    }
+}
+
+/// A place a statement can allocate into and `set_len` can act on: a local (`buf`) or a field
+/// path (`self.buf`), written with dots.
+pub(super) fn place_name(expr: &Expr) -> Option<String> {
+    match strip(expr) {
+        Expr::Field(f) => {
+            let member = match &f.member {
+                syn::Member::Named(name) => name.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            Some(format!("{}.{member}", place_name(&f.base)?))
+        }
+        _ => local_name(expr),
+    }
 }
 
 /// What one statement does to the locals just allocated (`Surroundings::fresh`).
@@ -55,44 +94,9 @@ fn allocation_target(stmt: &syn::Stmt, allocators: &BTreeSet<String>) -> Option<
             }
         }
         syn::Stmt::Expr(Expr::MethodCall(call), _) if is_allocator(&call.method) => {
-            local_name(&call.receiver)
+            place_name(&call.receiver)
         }
         _ => None,
-    }
-}
-
-/// Every identifier in a statement, as written (not lowercased).
-fn stmt_idents(stmt: &syn::Stmt) -> Vec<String> {
-    let mut found = Idents(Vec::new());
-    syn::visit::Visit::visit_stmt(&mut found, stmt);
-    found.0
-}
-
-/// Every identifier in an expression, as written.
-fn idents_as_written(expr: &Expr) -> Vec<String> {
-    let mut found = Idents(Vec::new());
-    syn::visit::Visit::visit_expr(&mut found, expr);
-    found.0
-}
-
-/// Collects identifiers, macro bodies included.
-struct Idents(Vec<String>);
-
-impl<'ast> syn::visit::Visit<'ast> for Idents {
-    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
-        self.0.push(ident.to_string());
-    }
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let mut stack = vec![mac.tokens.clone()];
-        while let Some(tokens) = stack.pop() {
-            for tree in tokens {
-                match tree {
-                    proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
-                    proc_macro2::TokenTree::Ident(ident) => self.0.push(ident.to_string()),
-                    _ => {}
-                }
-            }
-        }
     }
 }
 
@@ -110,17 +114,44 @@ pub(super) struct Surroundings {
     pub(super) arms: Vec<Vec<String>>,
     /// Per function: each local's `let` value's identifiers (`HitContext::weakness_from`).
     sources: Vec<HashMap<String, Vec<String>>>,
+    /// Per function: how far its comments were read for each rule's cited words.
+    citations: RefCell<Vec<Vec<(usize, Citation)>>>,
+}
+
+/// How far a function's comments were read for one rule's cited words, and the first line
+/// that cites one (0: its doc comment).
+#[derive(Debug)]
+struct Citation {
+    read_to: usize,
+    first: Option<usize>,
+}
+
+/// Whether lower-case `text` cites one of `cited` by number: the word followed by a number, as
+/// one word or two ("rfc 6455", "RFC6455"); a bare "rfc-notes" cites nothing.
+fn mentions(text: &str, cited: &[String]) -> bool {
+    let text_words = words(text);
+    let is_number = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    cited.iter().any(|w| {
+        text_words.iter().enumerate().any(|(i, t)| {
+            t.strip_prefix(w.as_str()).is_some_and(|rest| {
+                is_number(rest)
+                    || (rest.is_empty() && text_words.get(i + 1).is_some_and(|n| is_number(n)))
+            })
+        })
+    })
 }
 
 impl Surroundings {
     pub(super) fn enter_function(&mut self) {
         self.fresh.push(HashSet::new());
         self.sources.push(HashMap::new());
+        self.citations.get_mut().push(Vec::new());
     }
 
     pub(super) fn exit_function(&mut self) {
         self.fresh.pop();
         self.sources.pop();
+        self.citations.get_mut().pop();
     }
 
     /// A statement begins; `allocators`: the calls any rule's `weakness-after` names;
@@ -131,14 +162,8 @@ impl Surroundings {
         allocators: &BTreeSet<String>,
         sources: bool,
     ) {
-        if let (true, syn::Stmt::Local(local)) = (sources, stmt) {
-            if let (Some(name), Some(init), Some(known)) = (
-                pattern_name(&local.pat),
-                &local.init,
-                self.sources.last_mut(),
-            ) {
-                known.insert(name, idents_as_written(&init.expr));
-            }
+        if sources {
+            self.note_sources(stmt);
         }
         let effect = self.allocation_effect(stmt, allocators);
         self.effects.push(effect);
@@ -146,19 +171,58 @@ impl Surroundings {
             syn::Stmt::Local(syn::Local {
                 pat: syn::Pat::Type(typed),
                 ..
-            }) => Declared::Type(super::syntax::type_names(&typed.ty)),
-            syn::Stmt::Local(_) => Declared::Unknown,
-            _ => Declared::Statement,
+            }) => Declared::Type(top_level_names(&typed.ty)),
+            syn::Stmt::Expr(_, None) | syn::Stmt::Expr(Expr::Return(_), _) => Declared::Tail,
+            _ => Declared::Unknown,
         });
+    }
+
+    /// What a statement says of where locals' bytes come from: `let x = <value>` (its
+    /// identifiers), and `r.read_to_end(&mut buf)` (`buf` holds what `read_to_end` gave).
+    fn note_sources(&mut self, stmt: &syn::Stmt) {
+        let Some(known) = self.sources.last_mut() else {
+            return;
+        };
+        match stmt {
+            syn::Stmt::Local(local) => {
+                if let (Some(name), Some(init)) = (pattern_name(&local.pat), &local.init) {
+                    known.insert(name, identifiers_in(&init.expr));
+                }
+            }
+            syn::Stmt::Expr(expr, _) => {
+                // Down the chain: `f.read_to_end(&mut buf)?`, `…(&mut buf).unwrap()`.
+                let mut current = strip(expr);
+                loop {
+                    match current {
+                        Expr::Try(t) => current = strip(&t.expr),
+                        Expr::MethodCall(call) => {
+                            for arg in &call.args {
+                                if let Expr::Reference(r) = arg {
+                                    if let Some(name) = local_name(&r.expr) {
+                                        known.insert(name, vec![call.method.to_string()]);
+                                    }
+                                }
+                            }
+                            current = strip(&call.receiver);
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     pub(super) fn exit_statement(&mut self) {
         self.declared.pop();
         if let Some(Some(effect)) = self.effects.pop() {
             if let Some(fresh) = self.fresh.last_mut() {
-                for name in &effect.mentioned {
-                    fresh.remove(name);
-                }
+                // A place is used when any name on its path is (`self` for `self.buf`).
+                fresh.retain(|place| {
+                    !place
+                        .split('.')
+                        .any(|part| effect.mentioned.iter().any(|m| m == part))
+                });
                 if let Some(name) = effect.allocated {
                     fresh.insert(name);
                 }
@@ -182,7 +246,7 @@ impl Surroundings {
         }
         Some(StatementEffect {
             allocated,
-            mentioned: stmt_idents(stmt),
+            mentioned: identifiers_in_statement(stmt),
         })
     }
 
@@ -195,9 +259,8 @@ impl Surroundings {
         if fresh.is_empty() {
             return;
         }
-        for name in idents_as_written(expr) {
-            fresh.remove(&name);
-        }
+        let used = identifiers_in(expr);
+        fresh.retain(|place| !place.split('.').any(|part| used.iter().any(|u| u == part)));
     }
 
     /// Whether `arg` comes from outside the program's own strings (`HitContext::weakness_from`):
@@ -213,13 +276,24 @@ impl Surroundings {
         let Some(arg) = arg else {
             return false;
         };
-        let named = idents_as_written(arg);
+        let named = identifiers_in(arg);
+        // Through locals, a few steps back (`let part = from_raw_parts(..); let v = part.to_vec()`).
         let known = self.sources.last();
         let mut reached: Vec<&String> = named.iter().collect();
-        for name in &named {
-            if let Some(made_of) = known.and_then(|k| k.get(name)) {
-                reached.extend(made_of);
+        let mut frontier: Vec<&String> = named.iter().collect();
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for name in frontier {
+                if let Some(made_of) = known.and_then(|k| k.get(name.as_str())) {
+                    for part in made_of {
+                        if !reached.contains(&part) {
+                            reached.push(part);
+                            next.push(part);
+                        }
+                    }
+                }
             }
+            frontier = next;
         }
         if reached.iter().any(|n| calls.contains(n)) {
             return true;
@@ -233,6 +307,47 @@ impl Surroundings {
         let passed_on = named.iter().any(|n| info.params.contains(n));
         let checked = named.iter().any(|n| n == "valid_up_to");
         foreign || (passed_on && info.is_public && !info.is_unsafe && !checked)
+    }
+
+    /// Whether the comments of the function (its doc, and its lines up to `line`) mention one
+    /// of `context.cited_words`. Read once per function and rule, however many hits it has.
+    fn cites(
+        &self,
+        context: &HitContext,
+        info: &FunctionInfo,
+        line: usize,
+        lines: &[&str],
+    ) -> bool {
+        let key = context as *const HitContext as usize;
+        let mut cache = self.citations.borrow_mut();
+        let Some(per_function) = cache.last_mut() else {
+            return false;
+        };
+        let found = match per_function.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, found)) => found,
+            None => {
+                let in_doc = mentions(&info.doc, &context.cited_words);
+                per_function.push((
+                    key,
+                    Citation {
+                        read_to: info.start_line.saturating_sub(1),
+                        first: in_doc.then_some(0),
+                    },
+                ));
+                &mut per_function.last_mut().expect("just pushed").1
+            }
+        };
+        let end = line.min(lines.len());
+        while found.first.is_none() && found.read_to < end {
+            let text = lines[found.read_to];
+            if let Some((_, comment)) = text.split_once("//") {
+                if mentions(&comment.to_lowercase(), &context.cited_words) {
+                    found.first = Some(found.read_to + 1);
+                }
+            }
+            found.read_to += 1;
+        }
+        found.first.is_some_and(|first| first <= line)
     }
 
     /// Whether `name` was allocated by the statement before and not used since.
@@ -250,20 +365,25 @@ impl Surroundings {
         if context.sound_into.is_empty() {
             return Some(false);
         }
-        let names = match self
-            .declared
-            .iter()
-            .rev()
-            .find(|d| **d != Declared::Statement)
-        {
-            Some(Declared::Type(names)) => names,
-            // An unannotated `let`, a field, an argument: its type is not written here.
-            Some(_) => return Some(true),
-            // The function's value: its return type, unless that is only a generic parameter.
-            None => match info {
-                Some(info) if !info.returns.is_empty() && !info.returns_generic => &info.returns,
-                _ => return Some(true),
-            },
+        // From the hit outwards: through block tails to the first place that says what the
+        // value is; past the outermost tail, the function's return type.
+        let mut names = None;
+        for declared in self.declared.iter().rev() {
+            match declared {
+                Declared::Tail => continue,
+                Declared::Type(declared) => names = Some(declared),
+                // An unannotated `let`, an assignment, a field, an argument: not written here.
+                Declared::Unknown => return Some(true),
+            }
+            break;
+        }
+        let names = match (names, info) {
+            (Some(names), _) => names,
+            // The function's value, unless its type is only a generic parameter.
+            (None, Some(info)) if !info.returns.is_empty() && !info.returns_generic => {
+                &info.returns
+            }
+            _ => return Some(true),
         };
         if names.iter().any(|n| context.sound_into.contains(n)) {
             None
@@ -285,32 +405,22 @@ impl Surroundings {
             return false;
         }
         let name_words = info.map_or(&[][..], |i| &i.name_words[..]);
-        let says = |words: &[String], list: &[String]| words.iter().any(|w| list.contains(w));
-        // Picked by name, as a protocol negotiates it.
-        if says(name_words, &context.named_words)
-            || self.arms.iter().any(|arm| says(arm, &context.named_words))
-        {
+        let says = |words: &[String], list: &[String]| {
+            // `api_key` in the list is a phrase: two words in a row.
+            let joined = format!("_{}_", words.join("_"));
+            list.iter().any(|w| joined.contains(&format!("_{w}_")))
+        };
+        // Picked by name, as a protocol negotiates it (`scramble_sha1`, `Password::Md5 =>`),
+        // unless the function's own name says what it protects (`hash_password_md5`).
+        let named = says(name_words, &context.named_words)
+            || self.arms.iter().any(|arm| says(arm, &context.named_words));
+        if named && !says(name_words, &context.weakness_words) {
             return true;
         }
-        // Required by an outside specification, or the invariant stated, in the comments.
-        if !context.cited_words.is_empty() {
-            let start = info.map_or(line, |i| i.start_line).min(line);
-            let comments = lines[start.saturating_sub(1)..line.min(lines.len())]
-                .iter()
-                .filter_map(|l| l.split_once("//").map(|(_, c)| c.to_lowercase()));
-            let doc = info.map(|i| i.doc.clone());
-            // A phrase (`required by`, `utf-8`) is looked for as text, a word among the words.
-            let cites = |text: &str| {
-                let text_words = words(text);
-                context.cited_words.iter().any(|w| {
-                    if !w.chars().all(char::is_alphanumeric) {
-                        text.contains(w.as_str())
-                    } else {
-                        text_words.contains(w)
-                    }
-                })
-            };
-            if doc.into_iter().chain(comments).any(|text| cites(&text)) {
+        // Required by a specification the function's comments cite (`RFC 6455`). Only inside a
+        // function: a file's top comments speak of the whole file.
+        if let Some(info) = info.filter(|i| i.start_line > 0 && !context.cited_words.is_empty()) {
+            if self.cites(context, info, line, lines) {
                 return true;
             }
         }

@@ -4,8 +4,9 @@
 
 use super::sql_slot::{is_value_slot, SPLICE};
 use super::syntax::{local_name, strip, words};
-use crate::source::RustFile;
+use crate::source::{MacroArgs, RustFile};
 use std::collections::HashMap;
+use std::rc::Rc;
 use syn::{Expr, Lit};
 
 /// A local string built from pieces.
@@ -19,6 +20,8 @@ pub(super) struct BuiltString {
     pub(super) value: bool,
     /// The text so far, each non-literal piece marked with `SPLICE`: where the next piece lands.
     text: String,
+    /// An odd number of `'` so far: the next piece lands inside a quoted SQL literal.
+    quote_open: bool,
     /// Made by an escaping function (`escape_identifier(name)`): splicing it is safe.
     escaped: bool,
 }
@@ -35,15 +38,24 @@ impl BuiltString {
 
     fn push_text(&mut self, text: &str) {
         self.sql |= reads_as_sql(text);
+        self.quote_open ^= text.bytes().filter(|&b| b == b'\'').count() % 2 == 1;
         if self.text.len() + text.len() <= MAX_TEXT {
             self.text.push_str(text);
+        }
+    }
+
+    /// Where a non-literal piece lands now: a value's place or the statement's shape. Once one
+    /// value is spliced the answer is known, and the text is not read again.
+    fn note_slot(&mut self) {
+        if !self.value {
+            self.value = is_value_slot(&self.text, self.quote_open);
         }
     }
 
     /// A non-literal piece at the end of the text so far.
     fn push_splice(&mut self) {
         self.spliced = true;
-        self.value |= is_value_slot(&self.text);
+        self.note_slot();
         if self.text.len() < MAX_TEXT {
             self.text.push(SPLICE);
         }
@@ -57,34 +69,64 @@ impl BuiltString {
         }
     }
 
-    /// Another built string appended: its own splices keep their places, and a local (even one
-    /// holding a literal here) is a piece whose place counts too.
-    pub(super) fn push_built(&mut self, other: &BuiltString, is_local: bool) {
+    /// A local holding a built string appended: its own splices keep their places (found when
+    /// it was built), and the local itself is a piece whose place counts too, even when it holds
+    /// a literal here.
+    pub(super) fn push_local(&mut self, other: &BuiltString) {
         if other.escaped {
             self.push_text("x");
             return;
         }
-        if is_local {
-            self.spliced = true;
-            self.value |= is_value_slot(&self.text);
-        }
+        self.spliced = true;
+        self.note_slot();
         self.spliced |= other.spliced;
         self.sql |= other.sql;
         self.value |= other.value;
-        if self.text.len() + other.text.len() <= MAX_TEXT {
-            self.text.push_str(&other.text);
-        }
+        self.push_text(&other.text);
     }
 
-    /// `piece` appended (`push_str`, `+=`, `+`): a built string, a literal, or something else.
+    /// `piece` appended (`push_str`, `+=`, `+`, a `format!` argument): a `format!` or `+` chain
+    /// is read into this text, so its splices are placed in the whole string; a local holding a
+    /// built string, a literal, an escaped or placeholder value, or else a splice.
     pub(super) fn push_expr(
         &mut self,
         piece: &Expr,
         strings: &HashMap<String, BuiltString>,
         bodies: &RustFile,
     ) {
-        if let Some(inner) = built(piece, strings, bodies) {
-            self.push_built(&inner, local_name(piece).is_some());
+        // `a + b + c` nests to the left: its operands, read without recursing on the chain.
+        let mut operands = Vec::new();
+        let mut current = strip(piece);
+        while let Expr::Binary(b) = current {
+            if !matches!(b.op, syn::BinOp::Add(_)) {
+                break;
+            }
+            operands.push(&*b.right);
+            current = strip(&b.left);
+        }
+        operands.push(current);
+        for operand in operands.into_iter().rev() {
+            self.push_operand(operand, strings, bodies);
+        }
+    }
+
+    fn push_operand(
+        &mut self,
+        piece: &Expr,
+        strings: &HashMap<String, BuiltString>,
+        bodies: &RustFile,
+    ) {
+        let piece = through_conversions(piece);
+        if let Some(parsed) = format_arguments(piece, bodies) {
+            match parsed.as_ref() {
+                Some(args) => {
+                    let args: Vec<&Expr> = args.iter().collect();
+                    format_into(self, &args, strings, bodies);
+                }
+                None => self.push_splice(),
+            }
+        } else if let Some(inner) = local_name(piece).and_then(|name| strings.get(&name)) {
+            self.push_local(inner);
         } else if let Some(text) = literal_text(piece) {
             self.push_text(&text);
         } else if is_literal(piece, bodies) {
@@ -99,6 +141,34 @@ impl BuiltString {
             self.push_splice();
         }
     }
+}
+
+/// Through `&`, `.as_str()`, `.to_string()` and the like, which do not change the text.
+fn through_conversions(expr: &Expr) -> &Expr {
+    let mut current = strip(expr);
+    while let Expr::MethodCall(m) = current {
+        if !matches!(
+            m.method.to_string().as_str(),
+            "as_str" | "as_ref" | "to_string" | "to_owned" | "clone" | "into" | "as_bytes"
+        ) {
+            break;
+        }
+        current = strip(&m.receiver);
+    }
+    current
+}
+
+/// The arguments of `format!(…)` / `format_args!(…)`, parsed once per file (`None` inside
+/// when the body is not a list of expressions).
+fn format_arguments(expr: &Expr, bodies: &RustFile) -> Option<Rc<Option<MacroArgs>>> {
+    let Expr::Macro(m) = strip(expr) else {
+        return None;
+    };
+    let name = m.mac.path.segments.last()?.ident.to_string();
+    if name != "format" && name != "format_args" {
+        return None;
+    }
+    Some(bodies.macro_args(&m.mac))
 }
 
 /// A call to a function that escapes or quotes its argument for SQL (`escape_identifier`,
@@ -122,56 +192,50 @@ pub(super) fn is_escaping_call(expr: &Expr) -> bool {
     })
 }
 
-/// A list of bind placeholders made at run time, for a number of values only known then: named
-/// so (`placeholders`), or built from placeholder text alone (`"?"`, `"$"`, `", "`).
+/// A list of bind placeholders made at run time, for a number of values only known then: a
+/// local named so (`placeholders`), or `.join(…)`/`.repeat(…)` of one (`placeholders.join(", ")`,
+/// `vec!["?"; n].join(",")`, `"?, ".repeat(n)`). Anything else spliced in is a value.
 fn is_placeholder_list(expr: &Expr) -> bool {
-    struct Finder {
-        named: bool,
-        placeholder_text: bool,
-    }
     fn is_placeholder_text(text: &str) -> bool {
         text.contains(['?', '$'])
             && text
                 .chars()
                 .all(|c| matches!(c, '?' | '$' | ',' | ' ') || c.is_ascii_digit())
     }
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
-            self.named |= ident
-                .to_string()
-                .to_ascii_lowercase()
-                .contains("placeholder");
-        }
-        fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
-            self.placeholder_text |= is_placeholder_text(&lit.value());
-        }
-        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            let mut stack = vec![mac.tokens.clone()];
-            while let Some(tokens) = stack.pop() {
-                for tree in tokens {
-                    match tree {
-                        proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
-                        proc_macro2::TokenTree::Literal(lit) => {
-                            let text = lit.to_string();
-                            if let Some(inner) =
-                                text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
-                            {
-                                self.placeholder_text |= is_placeholder_text(inner);
-                            }
-                        }
-                        proc_macro2::TokenTree::Ident(ident) => self.visit_ident(&ident),
-                        proc_macro2::TokenTree::Punct(_) => {}
-                    }
-                }
-            }
-        }
-    }
-    let mut finder = Finder {
-        named: false,
-        placeholder_text: false,
+    let named = |expr: &Expr| {
+        local_name(expr).is_some_and(|name| name.to_ascii_lowercase().contains("placeholder"))
     };
-    syn::visit::Visit::visit_expr(&mut finder, expr);
-    finder.named || finder.placeholder_text
+    let expr = strip(expr);
+    if named(expr) {
+        return true;
+    }
+    let Expr::MethodCall(call) = expr else {
+        return false;
+    };
+    if !matches!(
+        call.method.to_string().as_str(),
+        "join" | "repeat" | "concat"
+    ) {
+        return false;
+    }
+    let receiver = strip(&call.receiver);
+    if named(receiver) || literal_text(receiver).is_some_and(|t| is_placeholder_text(&t)) {
+        return true;
+    }
+    // `vec!["?"; n]`: a repeat of placeholder text.
+    let Expr::Macro(m) = receiver else {
+        return false;
+    };
+    m.mac.path.is_ident("vec")
+        && m.mac.tokens.clone().into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Literal(lit) => {
+                let text = lit.to_string();
+                text.strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .is_some_and(is_placeholder_text)
+            }
+            _ => false,
+        })
 }
 
 /// A string literal's text (through `&`, `.to_string()`, `String::from`).
@@ -304,7 +368,7 @@ pub(super) fn format_into(
         } else {
             // A variable captured by name: a built local keeps its own splices.
             if let Some(inner) = strings.get(spec) {
-                into.push_built(inner, true);
+                into.push_local(inner);
             } else if is_constant_name(spec) {
                 into.push_text("x");
             } else if spec.to_ascii_lowercase().contains("placeholder") {
@@ -353,35 +417,19 @@ pub(super) fn built(
     strings: &HashMap<String, BuiltString>,
     bodies: &RustFile,
 ) -> Option<BuiltString> {
-    match strip(expr) {
-        Expr::Macro(m) => {
-            let name = m.mac.path.segments.last()?.ident.to_string();
-            if name != "format" && name != "format_args" {
-                return None;
-            }
-            let parsed = bodies.macro_args(&m.mac);
+    let expr = through_conversions(expr);
+    match expr {
+        Expr::Macro(_) => {
+            let parsed = format_arguments(expr, bodies)?;
             let args: Vec<&Expr> = parsed.as_ref().as_ref()?.iter().collect();
             Some(format_built(&args, strings, bodies))
         }
         Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => {
             let mut result = BuiltString::default();
-            for side in [&*b.left, &*b.right] {
-                result.push_expr(side, strings, bodies);
-            }
+            result.push_expr(expr, strings, bodies);
             Some(result)
         }
-        Expr::MethodCall(m)
-            if matches!(
-                m.method.to_string().as_str(),
-                "as_str" | "as_ref" | "to_string" | "to_owned" | "clone" | "into" | "as_bytes"
-            ) =>
-        {
-            built(&m.receiver, strings, bodies)
-        }
-        Expr::Path(_) => {
-            let name = local_name(expr)?;
-            strings.get(&name).cloned()
-        }
+        Expr::Path(_) => strings.get(&local_name(expr)?).cloned(),
         other => literal_text(other).map(|text| BuiltString::literal(&text)),
     }
 }

@@ -4,6 +4,7 @@
 //! a shell `Command` (`shell.rs`). The pass (`walk.rs`) calls these hooks as it enters and leaves
 //! items, statements and expressions; a hook that matches a rule records a hit.
 
+use super::context::place_name;
 use super::context::Surroundings;
 use super::flow::{built, format_into, is_escaping_call, BuiltString};
 use super::rules::{CodeMatcher, CodeRules, Matcher};
@@ -87,6 +88,8 @@ struct HitFacts {
     fresh: Option<bool>,
     /// The first argument comes from outside the program's own strings (`weakness-from`).
     outside: bool,
+    /// A query whose splices only shape the statement (`query_hit`).
+    shape_only: bool,
 }
 
 pub struct CodeScan<'s> {
@@ -500,25 +503,21 @@ impl<'s> CodeScan<'s> {
                         path_span(&func.path),
                         format!("`{}`", path_text(&func.path)),
                         HitFacts {
-                            fresh: None,
                             outside,
+                            ..HitFacts::default()
                         },
                     );
                 }
-                Matcher::Query { paths, .. }
-                    if self.scopes.path_matches(&func.path, paths)
-                        && call
-                            .args
-                            .first()
-                            .and_then(|arg| built(arg, self.strings(), self.file))
-                            .is_some_and(|b| b.spliced) =>
-                {
+                Matcher::Query { paths, .. } if self.scopes.path_matches(&func.path, paths) => {
                     let query = call
                         .args
                         .first()
                         .and_then(|arg| built(arg, self.strings(), self.file));
-                    let what = format!("a formatted string passed to `{}`", path_text(&func.path));
-                    self.query_hit(matcher, path_span(&func.path), what, query);
+                    if let Some(query) = query.filter(|q| q.spliced) {
+                        let what =
+                            format!("a formatted string passed to `{}`", path_text(&func.path));
+                        self.query_hit(matcher, path_span(&func.path), what, query);
+                    }
                 }
                 _ => {}
             }
@@ -565,11 +564,15 @@ impl<'s> CodeScan<'s> {
                                 Some(arg) if !first_arg.is_empty() => format!("`.{name}({arg})`"),
                                 _ => format!("`.{name}()`"),
                             };
-                            let fresh = local_name(&call.receiver)
-                                .is_some_and(|n| self.around.is_fresh(&n));
+                            // `set_len(0)` exposes nothing, however fresh the buffer.
+                            let empties =
+                                call.args.first().and_then(simple_form).as_deref() == Some("0");
+                            let fresh = !empties
+                                && place_name(&call.receiver)
+                                    .is_some_and(|n| self.around.is_fresh(&n));
                             let facts = HitFacts {
                                 fresh: Some(fresh),
-                                outside: false,
+                                ..HitFacts::default()
                             };
                             self.hit_on(matcher, ident_span(&call.method), what, facts);
                         }
@@ -598,20 +601,15 @@ impl<'s> CodeScan<'s> {
                         }
                     }
                 }
-                Matcher::Query { methods, .. }
-                    if methods.contains(&name)
-                        && call
-                            .args
-                            .first()
-                            .and_then(|arg| built(arg, self.strings(), self.file))
-                            .is_some_and(|b| b.spliced && b.sql) =>
-                {
+                Matcher::Query { methods, .. } if methods.contains(&name) => {
                     let query = call
                         .args
                         .first()
                         .and_then(|arg| built(arg, self.strings(), self.file));
-                    let what = format!("a formatted SQL string passed to `.{name}()`");
-                    self.query_hit(matcher, ident_span(&call.method), what, query);
+                    if let Some(query) = query.filter(|q| q.spliced && q.sql) {
+                        let what = format!("a formatted SQL string passed to `.{name}()`");
+                        self.query_hit(matcher, ident_span(&call.method), what, query);
+                    }
                 }
                 _ => {}
             }
@@ -713,26 +711,24 @@ impl<'s> CodeScan<'s> {
         matcher: &CodeMatcher,
         at: (LineColumn, LineColumn),
         what: String,
-        query: Option<BuiltString>,
+        query: BuiltString,
     ) {
         // A web handler's names and clauses come from whoever sends the request.
         let serves_requests = self
             .functions
             .last()
             .is_some_and(|f| f.info.serves_requests);
-        let shape_only = !serves_requests && query.is_some_and(|q| !q.value);
-        let before = self.hits.len();
-        if shape_only {
-            let what = format!("{what}; only names or clauses are spliced in, where no bind parameter can go: check them against a fixed list");
-            self.hit(matcher, at, what);
+        let shape_only = !serves_requests && !query.value;
+        let what = if shape_only {
+            format!("{what}; only names or clauses are spliced in, where no bind parameter can go: check them against a fixed list")
         } else {
-            self.hit(matcher, at, what);
-        }
-        if shape_only {
-            if let Some(hit) = self.hits.get_mut(before) {
-                hit.inventory = true;
-            }
-        }
+            what
+        };
+        let facts = HitFacts {
+            shape_only,
+            ..HitFacts::default()
+        };
+        self.hit_on(matcher, at, what, facts);
     }
 
     pub(super) fn hit(
@@ -779,10 +775,14 @@ impl<'s> CodeScan<'s> {
         let Some(undeclared) = self.around.declared_type(&matcher.context, info) else {
             return;
         };
-        let inventory = undeclared
-            || self
+        // Bytes from outside are a weakness whatever the comments say of them.
+        let by_context = !facts.outside
+            && self
                 .around
-                .inventory_by_context(&matcher.context, start.line, self.lines, info)
+                .inventory_by_context(&matcher.context, start.line, self.lines, info);
+        let inventory = undeclared
+            || by_context
+            || facts.shape_only
             || (!matcher.context.weakness_after.is_empty() && facts.fresh != Some(true))
             || (!matcher.context.weakness_from.is_empty() && !facts.outside);
         let end_column = if end.line == start.line && end.column > start.column {

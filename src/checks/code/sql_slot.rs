@@ -13,31 +13,43 @@
 pub(super) const SPLICE: char = '\u{1}';
 
 /// Words after which a value goes.
-const VALUE_WORDS: [&str; 18] = [
+const VALUE_WORDS: [&str; 19] = [
     "limit", "offset", "like", "ilike", "glob", "regexp", "match", "is", "not", "between", "when",
-    "then", "else", "default", "interval", "escape", "top", "values",
+    "then", "else", "default", "interval", "escape", "top", "values", "in",
 ];
 
+/// How much of the text before a splice is read: a clause's worth. Reading all of it at every
+/// splice would make a long built string quadratic.
+const LOOK_BACK: usize = 4096;
+
 /// Whether a non-literal piece spliced after `before` (the SQL text so far, earlier splices
-/// marked with [`SPLICE`]) takes a value's place.
-pub(super) fn is_value_slot(before: &str) -> bool {
-    // Inside a quoted literal: an odd number of single quotes so far (`''` escapes pair up).
-    if before.chars().filter(|&c| c == '\'').count() % 2 == 1 {
+/// marked with [`SPLICE`]) takes a value's place; `quote_open`: an odd number of `'` so far
+/// (`''` escapes pair up), so the piece is inside a quoted literal.
+pub(super) fn is_value_slot(before: &str, quote_open: bool) -> bool {
+    if quote_open {
         return true;
     }
-    let text = before.trim_end();
+    let mut cut = before.len().saturating_sub(LOOK_BACK);
+    while !before.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let text = before[cut..].trim_end();
     let Some(last) = text.chars().last() else {
         // At the start: the statement, or its head, is the piece.
         return false;
     };
     match last {
-        // A quoted or qualified name: `[{t}]`, `"{t}"`, `` `{t}` ``, `schema.{t}`.
-        '[' | '"' | '`' | '.' => false,
+        // A quoted or qualified name: `[{t}]`, `` `{t}` ``, `schema.{t}`. (`"{t}"` is a name in
+        // standard SQL but a string in MySQL: taken as the value.)
+        '[' | '`' | '.' => false,
         '(' => opens_value_list(&text[..text.len() - 1]),
         ',' => match unclosed_paren(text) {
             Some(open) => opens_value_list(&text[..open]),
-            // A top-level list: selected columns, `SET` assignments, `ORDER BY` keys.
-            None => false,
+            // `LIMIT 10, {}` is a row count; other top-level lists are selected columns, `SET`
+            // assignments, `ORDER BY` keys.
+            None => last_words(text, 3)
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case("limit")),
         },
         c if is_word_char(c) => {
             let words = last_words(text, 3);
@@ -67,7 +79,7 @@ fn opens_value_list(head: &str) -> bool {
         Some(c) if c.is_whitespace() => {
             let trimmed = head.trim_end();
             match trimmed.chars().last() {
-                Some(']' | '"' | '`') | Some(SPLICE) => false,
+                Some(']' | '`') | Some(SPLICE) => false,
                 Some(c) if is_word_char(c) => {
                     let word = last_words(trimmed, 1);
                     let word = word.first().copied().unwrap_or_default();
@@ -78,7 +90,7 @@ fn opens_value_list(head: &str) -> bool {
                 _ => true,
             }
         }
-        Some(']' | '"' | '`') | Some(SPLICE) => false,
+        Some(']' | '`') | Some(SPLICE) => false,
         _ => true,
     }
 }
@@ -115,7 +127,8 @@ mod tests {
 
     fn slot(format: &str) -> bool {
         let before = format.split("{}").next().unwrap();
-        is_value_slot(before)
+        let quote_open = before.matches('\'').count() % 2 == 1;
+        is_value_slot(before, quote_open)
     }
 
     #[test]
@@ -131,6 +144,9 @@ mod tests {
             "SELECT * FROM pragma_table_info({})",
             "SELECT * FROM t WHERE n BETWEEN 1 AND {}",
             "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='{}'",
+            "SELECT * FROM users WHERE name = \"{}\"",
+            "SELECT * FROM t WHERE id IN {}",
+            "SELECT * FROM t LIMIT 10, {}",
         ] {
             assert!(slot(format), "{format}");
         }
@@ -142,7 +158,6 @@ mod tests {
             "{}",
             "DROP TABLE {}",
             "SELECT COUNT(*) FROM [{}]",
-            "select * from \"{}\"",
             "INSERT INTO {} (",
             "CREATE TABLE [t] ({}",
             "SELECT COUNT(*) FROM t WHERE {}",
@@ -159,6 +174,6 @@ mod tests {
     #[test]
     fn a_column_list_after_a_spliced_table_name_is_shape() {
         let before = format!("INSERT INTO {SPLICE} (a, ");
-        assert!(!is_value_slot(&before));
+        assert!(!is_value_slot(&before, false));
     }
 }

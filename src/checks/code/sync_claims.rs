@@ -95,32 +95,65 @@ struct Collector<'l> {
 }
 
 /// What a comment says when the type beside it must not be shared: `impl !Sync for T` written
-/// out (nightly syntax, kept as a comment), or its methods are not thread-safe.
-const NOT_SYNC: [&str; 9] = [
-    "!sync",
-    "not sync",
-    "not thread-safe",
-    "not thread safe",
-    "aren't thread-safe",
-    "aren't thread safe",
-    "isn't thread-safe",
-    "isn't thread safe",
-    "unsynchronized access",
+/// out (nightly syntax, kept as a comment), or its methods are not thread-safe. Matched as whole
+/// words of the comment, with punctuation as spaces (`not synchronous` is not `not sync`).
+const NOT_SYNC: [&str; 8] = [
+    " !sync ",
+    " not sync ",
+    " not thread safe ",
+    " aren t thread safe ",
+    " isn t thread safe ",
+    " is not thread safe ",
+    " unsynchronized access ",
+    " unsynchronised access ",
 ];
 
 impl Collector<'_> {
-    /// Whether the comments around `unsafe impl Send` on `line` say the type is not `Sync`:
-    /// only then is `Send`-only a decision the crate made and a `Sync` claim over it a
-    /// contradiction (a plain `unsafe impl Send` is often just the one that was needed).
+    /// Whether the comments attached to `unsafe impl Send` on `line` say the type is not
+    /// `Sync`: only then is `Send`-only a decision the crate made and a `Sync` claim over it a
+    /// contradiction (a plain `unsafe impl Send` is often just the one that was needed). The
+    /// comment block directly above, and the one right after it (past one blank line), where
+    /// crates write `// impl !Sync for T {}`.
     fn says_not_sync(&self, line: usize) -> bool {
-        let first = line.saturating_sub(5);
-        let last = (line + 8).min(self.lines.len());
-        self.lines[first..last].iter().any(|text| {
-            text.split_once("//").is_some_and(|(_, comment)| {
-                let comment = comment.to_lowercase();
-                NOT_SYNC.iter().any(|phrase| comment.contains(phrase))
+        let comment = |index: usize| {
+            self.lines
+                .get(index)
+                .and_then(|text| text.trim_start().strip_prefix("//"))
+        };
+        let mut text = String::new();
+        // Above: lines `line - 1`, `line - 2`, … (1-based `line` is index `line - 1`).
+        let mut index = line.wrapping_sub(2);
+        while let Some(c) = comment(index) {
+            text.push_str(c);
+            text.push(' ');
+            index = index.wrapping_sub(1);
+        }
+        // After: skip at most one blank line, then the block.
+        let mut index = line;
+        if self.lines.get(index).is_some_and(|l| l.trim().is_empty()) {
+            index += 1;
+        }
+        while let Some(c) = comment(index) {
+            text.push_str(c);
+            text.push(' ');
+            index += 1;
+        }
+        let normal: String = text
+            .to_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '!' {
+                    c
+                } else {
+                    ' '
+                }
             })
-        })
+            .collect();
+        let normal = format!(
+            " {} ",
+            normal.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        NOT_SYNC.iter().any(|phrase| normal.contains(phrase))
     }
 }
 
@@ -177,6 +210,10 @@ impl Collector<'_> {
         let Some((trait_path, _)) = &imp.trait_ else {
             return;
         };
+        // `impl !Sync for T` (nightly): a statement that T is not `Sync`, not an impl of it.
+        if imp.modifiers.polarity.is_some() {
+            return;
+        }
         let Some(trait_name) = trait_path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
@@ -209,7 +246,8 @@ impl Collector<'_> {
     }
 }
 
-/// A doc comment that states how the field may be accessed.
+/// A doc comment that states how the field may be accessed (a `# Safety` section, "must only be
+/// accessed from …"), not one that merely mentions thread safety.
 fn documents_its_access(attrs: &[syn::Attribute]) -> bool {
     attrs
         .iter()

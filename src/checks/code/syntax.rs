@@ -143,7 +143,17 @@ pub fn serves_requests(attrs: &[syn::Attribute], sig: &syn::Signature) -> bool {
     const ROUTES: [&str; 8] = [
         "get", "post", "put", "delete", "patch", "head", "options", "route",
     ];
-    const EXTRACTORS: [&str; 6] = ["Query", "Path", "Json", "Form", "Multipart", "RawQuery"];
+    // With type arguments only: `Path<T>` is axum's, `&Path` is std's; `Request<Body>` is
+    // axum's, hyper's or tide's.
+    const EXTRACTORS: [&str; 7] = [
+        "Query",
+        "Path",
+        "Json",
+        "Form",
+        "Multipart",
+        "RawQuery",
+        "Request",
+    ];
     const REQUESTS: [&str; 2] = ["HttpRequest", "ServiceRequest"];
     let routed = attrs.iter().any(|attr| {
         attr.path()
@@ -421,6 +431,41 @@ pub(super) fn list_elements(expr: &Expr, bodies: &RustFile) -> Vec<Expr> {
             .map(|args| args.iter().cloned().collect())
             .unwrap_or_default(),
         _ => Vec::new(),
+    }
+}
+
+/// Every identifier in an expression as written, macro bodies included.
+pub(super) fn identifiers_in(expr: &Expr) -> Vec<String> {
+    let mut found = Identifiers(Vec::new());
+    syn::visit::Visit::visit_expr(&mut found, expr);
+    found.0
+}
+
+/// Every identifier in a statement as written, macro bodies included.
+pub(super) fn identifiers_in_statement(stmt: &syn::Stmt) -> Vec<String> {
+    let mut found = Identifiers(Vec::new());
+    syn::visit::Visit::visit_stmt(&mut found, stmt);
+    found.0
+}
+
+/// Collects identifiers, reading macro bodies as tokens (they are not parsed here).
+struct Identifiers(Vec<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for Identifiers {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        self.0.push(ident.to_string());
+    }
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let mut stack = vec![mac.tokens.clone()];
+        while let Some(tokens) = stack.pop() {
+            for tree in tokens {
+                match tree {
+                    proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                    proc_macro2::TokenTree::Ident(ident) => self.0.push(ident.to_string()),
+                    _ => {}
+                }
+            }
+        }
     }
 }
 

@@ -22,6 +22,7 @@ pub fn walk<'s>(file: &RustFile, mut code: CodeScan<'s>, in_test_path: bool) -> 
         file,
         code,
         test_depth: usize::from(in_test_path),
+        in_trait_impl: false,
     };
     walker.visit_file(&file.syntax);
     walker.code
@@ -31,6 +32,8 @@ struct Walker<'f, 's> {
     file: &'f RustFile,
     code: CodeScan<'s>,
     test_depth: usize,
+    /// Inside `impl Trait for Type`: its methods are public wherever the trait is.
+    in_trait_impl: bool,
 }
 
 impl Walker<'_, '_> {
@@ -126,14 +129,18 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.code
-            .enter_function(FunctionInfo::of(&item.attrs, &item.vis, &item.sig));
+        let mut info = FunctionInfo::of(&item.attrs, &item.vis, &item.sig);
+        // A trait's method is as callable as the trait: `impl From<&[u8]> for T { fn from }`.
+        info.is_public |= self.in_trait_impl;
+        self.code.enter_function(info);
         self.in_test(&item.attrs, |v| visit::visit_impl_item_fn(v, item));
         self.code.exit_function();
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let outer = std::mem::replace(&mut self.in_trait_impl, item.trait_.is_some());
         self.in_test(&item.attrs, |v| visit::visit_item_impl(v, item));
+        self.in_trait_impl = outer;
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
