@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catch;
 pub mod check;
 pub mod checks;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod finding;
 pub mod paths;
 pub mod policy;
 pub mod progress;
+pub mod read;
 pub mod report;
 pub mod source;
 pub mod toml_doc;

@@ -12,10 +12,11 @@ use serde::{Deserialize, Deserializer};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+/// A settings, policy or manifest file: a regular file of reasonable size.
 pub fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
+    crate::read::read_text_capped(path, crate::read::caps::MANIFEST).map_err(|err| Error::Read {
         path: path.to_path_buf(),
-        source,
+        source: err.into(),
     })
 }
 

@@ -175,3 +175,80 @@ fn a_file_just_inside_the_bounds_is_scanned() {
     let report = json(&out.stdout);
     assert_eq!(report["warnings"], serde_json::json!([]), "{}", out.stderr);
 }
+
+/// A committed symlink from `Cargo.lock` to `/dev/zero` read until memory ran out, and a FIFO
+/// named `Cargo.lock` (or a FIFO source file) blocked forever: each is now refused by name.
+#[cfg(unix)]
+#[test]
+fn special_files_in_the_tree_are_refused_not_read() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    std::fs::remove_file(dir.path().join("Cargo.lock")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("Cargo.lock")).unwrap();
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "advisories", "--db"])
+        .arg(common::fixture("advisory-db"))
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Cargo.lock") && out.stderr.contains("not a regular file"),
+        "{}",
+        out.stderr
+    );
+
+    // A FIFO among the sources: skipped with a warning, the scan finishes.
+    let fifo_tree = tempfile::tempdir().unwrap();
+    crate_tree(fifo_tree.path());
+    let fifo = fifo_tree.path().join("src/stuck.rs");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        return;
+    }
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "secrets,code", "--format", "json"])
+        .arg(fifo_tree.path())
+        .timeout(std::time::Duration::from_secs(60)));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+}
+
+/// rustsec 0.33 asserts on an advisory whose `patched` and `unaffected` ranges meet; that
+/// killed scan, explain and baseline. It is one skipped advisory with a warning now.
+#[test]
+fn an_advisory_the_parser_panics_on_is_a_warning() {
+    let home = tempfile::tempdir().unwrap();
+    let db = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("advisory-db"), db.path());
+    write(
+        &db.path().join("crates/victim/RUSTSEC-2099-0900.md"),
+        "```toml\n[advisory]\nid = \"RUSTSEC-2099-0900\"\npackage = \"victim\"\ndate = \"2099-01-01\"\n\n[versions]\npatched = [\">1.0.0\"]\nunaffected = [\"=1.0.0\"]\n```\n\n# Overlap\n\nBody.\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let out = run(warden(home.path())
+        .args([
+            "scan",
+            "--checks",
+            "advisories",
+            "--offline",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(db.path())
+        .arg(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let report = json(&out.stdout);
+    let warned = report["warnings"].as_array().unwrap().iter().any(|w| {
+        w["code"] == "malformed-advisory"
+            && w["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("RUSTSEC-2099-0900.md")
+    });
+    assert!(warned, "{}", out.stdout);
+}

@@ -20,6 +20,14 @@ const EXIT_ERROR: u8 = 2;
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
+    // Panics the library catches at a boundary with untrusted data are reported by it as
+    // warnings or errors naming the input; only the others reach the default hook.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !cargo_warden::catch::catching() {
+            default_hook(info);
+        }
+    }));
     // As `cargo warden ...`, cargo runs us with `warden` as the first argument.
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|arg| arg == "warden") {

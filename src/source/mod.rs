@@ -252,7 +252,8 @@ fn scan_file(
             ),
         ));
     }
-    let bytes = match std::fs::read(path) {
+    // A regular file only: a FIFO in the tree would block the read forever.
+    let bytes = match crate::read::read_capped(path, options.max_file_size) {
         Ok(bytes) => bytes,
         Err(err) => {
             return FileOutcome::Unreadable(Warning::source_walk(

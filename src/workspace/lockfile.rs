@@ -4,6 +4,7 @@ use super::graph::{EdgeKinds, Graph};
 use super::GraphSource;
 use crate::error::{line_col, one_line, Error, Result};
 use crate::paths::relative_display;
+use crate::read::{caps, read_capped, read_text_capped};
 use rustsec::cargo_lock::{self, SourceId};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ impl Manifest {
     pub fn read(path: &Path, root: &Path) -> Option<Manifest> {
         Some(Manifest {
             display_path: display_under(root, path),
-            text: std::fs::read_to_string(path).ok()?,
+            text: read_text_capped(path, caps::MANIFEST).ok()?,
         })
     }
 
@@ -104,9 +105,9 @@ pub(crate) fn display_under(root: &Path, path: &Path) -> String {
 const SUPPORTED_VERSIONS: std::ops::RangeInclusive<u32> = 1..=4;
 
 pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let bytes = read_capped(path, caps::LOCKFILE).map_err(|err| Error::Read {
         path: path.to_path_buf(),
-        source,
+        source: err.into(),
     })?;
     if bytes.contains(&0) {
         return Err(Error::NotText {
@@ -192,7 +193,7 @@ fn member_manifests(
     }
     let dir = lockfile.parent().unwrap_or(Path::new(""));
     let mut candidates = vec![dir.join("Cargo.toml")];
-    let top: Option<toml::Table> = std::fs::read_to_string(dir.join("Cargo.toml"))
+    let top: Option<toml::Table> = read_text_capped(&dir.join("Cargo.toml"), caps::MANIFEST)
         .ok()
         .and_then(|text| toml::from_str(&text).ok());
     let members = top

@@ -113,7 +113,7 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
             .par_iter()
             .map(|file| {
                 let name = display(file);
-                match std::fs::read_to_string(file) {
+                match crate::read::read_text_capped(file, crate::read::caps::OSV_RECORD) {
                     Ok(text) => parse_text(&name, &text),
                     Err(err) => Err(malformed(&name, err.to_string())),
                 }
@@ -158,16 +158,31 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
 /// parsing then runs in parallel).
 type ZipRecord = (String, Result<String, String>);
 
+/// What a zip of OSV records may inflate to in all (osv.dev's crates.io export is ~20 MiB).
+const MAX_INFLATED: u64 = 1 << 30;
+
 fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
     use std::io::Read;
     let unreadable = |message: String| Error::Walk {
         path: path.to_path_buf(),
         message,
     };
+    // The archive itself may be large (osv.dev's all.zip); what it inflates to is capped per
+    // record and in total, so a zip bomb is a warning, not all the memory there is.
+    let metadata = std::fs::metadata(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Err(unreadable(
+            "not a regular file (a device, FIFO or socket)".to_owned(),
+        ));
+    }
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    let mut inflated: u64 = 0;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|err| unreadable(format!("not a readable zip archive ({err})")))?;
     let mut records = Vec::new();
@@ -180,12 +195,27 @@ fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
             continue;
         }
         let name = format!("{}:{member}", display(path));
+        if inflated > MAX_INFLATED {
+            return Err(unreadable(format!(
+                "it inflates to more than {MAX_INFLATED} bytes, more than any real advisory export; check where it came from"
+            )));
+        }
         let mut text = String::new();
-        // A member that does not decompress or is not UTF-8 is one bad record, not a bad source.
-        let read = entry
+        // A member that does not decompress, is not UTF-8 or inflates past the record cap is
+        // one bad record, not a bad source.
+        let cap = crate::read::caps::OSV_RECORD;
+        let read = (&mut entry)
+            .take(cap + 1)
             .read_to_string(&mut text)
-            .map(|_| text)
-            .map_err(|err| err.to_string());
+            .map_err(|err| err.to_string())
+            .and_then(|n| {
+                inflated += n as u64;
+                if n as u64 > cap {
+                    Err(format!("it inflates to more than {cap} bytes"))
+                } else {
+                    Ok(text)
+                }
+            });
         records.push((name, read));
     }
     Ok(records)

@@ -174,9 +174,12 @@ fn parse_advisory(file: &Path) -> Result<rustsec::Advisory, Warning> {
             format!("skipped advisory: {problem}"),
         )
     };
-    let text = std::fs::read_to_string(file).map_err(|err| warn(err.to_string()))?;
-    let mut advisory: rustsec::Advisory = text
-        .parse()
+    let text = crate::read::read_text_capped(file, crate::read::caps::ADVISORY)
+        .map_err(|err| warn(err.to_string()))?;
+    // rustsec asserts on some malformed input (overlapping `patched` and `unaffected` ranges, a
+    // character split at its header's byte 20): a panic there is this file's problem alone.
+    let mut advisory: rustsec::Advisory = crate::catch::catch(|| text.parse())
+        .map_err(|panic| warn(format!("the advisory parser failed on it ({panic})")))?
         .map_err(|err: rustsec::Error| warn(without_snippet(&err.to_string())))?;
     let package_dir = file
         .parent()

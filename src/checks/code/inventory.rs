@@ -155,7 +155,7 @@ fn package_of(
 
 fn read_package(root: &Path, dir: &Path) -> Option<PackageFiles> {
     let manifest = root.join(dir).join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).ok()?;
+    let text = crate::read::read_text_capped(&manifest, crate::read::caps::MANIFEST).ok()?;
     let value: toml::Table = toml::from_str(&text).ok()?;
     let name = value.get("package")?.get("name")?.as_str()?.to_owned();
     let prefix = if dir.as_os_str().is_empty() {
