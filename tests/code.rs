@@ -399,3 +399,19 @@ fn batch(runnable_path: &std::path::Path) -> Command {
         [(19, Class::Audit)]
     );
 }
+
+#[test]
+fn a_file_path_formatted_alone_for_cmd_is_not_a_script() {
+    let source = r#"
+fn restart(exe: &str) {
+    let _ = std::process::Command::new("cmd").args(&["/c", "timeout", "/t", "2", "&", &format!("{exe}")]).spawn();
+}
+fn run(name: &str) {
+    let _ = std::process::Command::new("sh").arg("-c").arg(format!("echo {name}")).spawn();
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "command-injection"),
+        [(3, Class::Audit), (6, Class::Weakness)]
+    );
+}

@@ -201,3 +201,41 @@ fn a_test_support_crate_is_test_code() {
         secrets[0].description
     );
 }
+
+#[test]
+fn test_values_file_and_option_names_and_example_configs_are_not_dated() {
+    use cargo_warden::finding::Class;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::create_dir_all(dir.path().join("k8s")).unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        concat!(
+            "pub static PATTERNS: &[(&str, TestValue)] = &[\n",
+            "    (\"ghp_[a-zA-Z0-9]{36}\", TestValue::Single(\"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\")),\n",
+            "];\n",
+            "fn haxe() { let _ = read_file_from_pwd(\".haxerc\"); }\n",
+            "fn flags(a: &Args) { let _ = a.get_value(\"--address_book_password\"); }\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("test.env"),
+        "MARIADB_PASSWORD=w4rd3n-Xq9z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("k8s/secrets.yaml"),
+        "stringData:\n  password: seriously-insecure\n",
+    )
+    .unwrap();
+    // The pattern table's sample and the test env file are reported for review; the file name,
+    // the option name and the "insecure" stand-in are not secrets at all.
+    assert_eq!(
+        classes(dir.path()),
+        [
+            ("src/lib.rs".to_owned(), 2, Class::Audit),
+            ("test.env".to_owned(), 1, Class::Audit),
+        ]
+    );
+}

@@ -77,21 +77,47 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 /// the `test/`, `testdata/` and `fixtures/` directories other ecosystems use, a test CA
 /// (`test-ca/`) and BoringSSL's test runner shim (`bogo/`, used by TLS libraries).
 pub fn is_test_path(relative: &str) -> bool {
-    relative.split('/').rev().skip(1).any(|part| {
-        matches!(
-            part,
-            "tests"
-                | "benches"
-                | "examples"
-                | "test"
-                | "testdata"
-                | "test-data"
-                | "test_data"
-                | "fixtures"
-                | "test-ca"
-                | "bogo"
-        ) || is_test_support_crate(part)
-    })
+    is_example_config(relative)
+        || relative.split('/').rev().skip(1).any(|part| {
+            matches!(
+                part,
+                "tests"
+                    | "benches"
+                    | "examples"
+                    | "test"
+                    | "testdata"
+                    | "test-data"
+                    | "test_data"
+                    | "fixtures"
+                    | "test-ca"
+                    | "bogo"
+            ) || is_test_support_crate(part)
+        })
+}
+
+/// A configuration file named as a test or example one (`test.env`, `.env.example`,
+/// `docker-compose.test.yml`, `config.sample.toml`): its values are for tests or to be
+/// replaced. Rust files are left to their modules' `cfg(test)`.
+fn is_example_config(relative: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    !name.ends_with(".rs")
+        && name
+            .to_ascii_lowercase()
+            .split(['.', '-', '_'])
+            .any(|word| {
+                matches!(
+                    word,
+                    "test"
+                        | "tests"
+                        | "testing"
+                        | "example"
+                        | "examples"
+                        | "sample"
+                        | "template"
+                        | "dist"
+                        | "ci"
+                )
+            })
 }
 
 /// A directory named like a crate of test helpers (`uv-test`, `foo-test-utils`, `test_support`,

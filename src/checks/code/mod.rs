@@ -10,6 +10,7 @@ mod cfg;
 mod context;
 mod findings;
 mod flow;
+mod hit;
 mod inventory;
 mod rules;
 mod safety;

@@ -7,6 +7,8 @@
 use super::context::place_name;
 use super::context::Surroundings;
 use super::flow::{built, format_into, is_escaping_call, BuiltString};
+use super::hit::HitFacts;
+pub use super::hit::{CodeHit, UnsafeCounts};
 use super::rules::{CodeMatcher, CodeRules, Matcher};
 use super::safety::{comment_opens_block, safety_comment_above};
 use super::scope::Scopes;
@@ -21,37 +23,6 @@ use crate::source::RustFile;
 use proc_macro2::LineColumn;
 use std::collections::HashMap;
 use syn::{Expr, Item};
-
-/// What a code rule found at one place.
-#[derive(Clone, Debug)]
-pub struct CodeHit {
-    pub rule: &'static RuleDoc,
-    pub line: usize,
-    pub column: usize,
-    /// Exclusive, on `line`.
-    pub end_column: usize,
-    /// What was found, for the message: "`std::mem::transmute`".
-    pub what: String,
-    /// The flagged line's text, trimmed: what the fingerprint is made of.
-    pub snippet: String,
-    /// How many earlier hits of this rule in the file have the same snippet.
-    pub occurrence: usize,
-    pub in_test: bool,
-    /// Inventory though its rule finds weaknesses (a query whose splices only shape the
-    /// statement): reported as audit, never dated.
-    pub inventory: bool,
-}
-
-/// Unsafe code in one file, outside test code: the inventory's raw counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct UnsafeCounts {
-    pub blocks: usize,
-    pub functions: usize,
-    pub impls: usize,
-    pub traits: usize,
-    /// The file declares `#![forbid(unsafe_code)]`.
-    pub forbids_unsafe: bool,
-}
 
 /// Where an unsafe block's SAFETY comment may also sit: above the statement that holds it
 /// (clippy's `accept-comment-above-statement`), found by walking up through expressions only.
@@ -79,17 +50,6 @@ struct FunctionState {
     strings: HashMap<String, BuiltString>,
     /// What is known of the function (nothing at file level).
     info: FunctionInfo,
-}
-
-/// What a matcher found out about its hit, for the rule's `HitContext`.
-#[derive(Clone, Copy, Debug, Default)]
-struct HitFacts {
-    /// A method call's receiver was just allocated and not written since (`weakness-after`).
-    fresh: Option<bool>,
-    /// The first argument comes from outside the program's own strings (`weakness-from`).
-    outside: bool,
-    /// A query whose splices only shape the statement (`query_hit`).
-    shape_only: bool,
 }
 
 pub struct CodeScan<'s> {

@@ -5,7 +5,7 @@
 use super::flow::{is_literal, literal_text};
 use super::rules::{CodeRules, Matcher, Shell};
 use super::scope::Scopes;
-use super::syntax::{idents, list_elements, local_name, path_span, strip, words};
+use super::syntax::{identifiers_in, list_elements, local_name, path_span, strip, words};
 use crate::source::RustFile;
 use proc_macro2::LineColumn;
 use std::collections::{HashMap, HashSet};
@@ -193,11 +193,37 @@ fn command_argument(
             let program = shell.programs.first().cloned().unwrap_or_default();
             // A name like `runnable_path`, passed as it is: the shell runs that file. Text built
             // with `format!` or `+` is a script whatever it is called.
-            let runs_a_file = !matches!(strip(argument), Expr::Macro(_) | Expr::Binary(_))
-                && idents(argument)
+            // The value alone (`runnable_path`), or formatted alone, maybe quoted
+            // (`format!("{exe}")`, `format!("\"{}\"", path)`): its name says whether it is a
+            // file. Text built around it is a script whatever it is called.
+            let alone: Option<Vec<String>> = match strip(argument) {
+                Expr::Macro(m) => cx
+                    .file
+                    .macro_args(&m.mac)
+                    .as_ref()
+                    .as_ref()
+                    .and_then(|args| {
+                        let format = literal_text(args.first()?)?;
+                        let inner = format.trim().trim_matches('"');
+                        let capture = inner.strip_prefix('{')?.strip_suffix('}')?;
+                        if capture.contains(['{', '}']) {
+                            return None;
+                        }
+                        let mut names = vec![capture.split(':').next().unwrap_or("").to_owned()];
+                        for arg in args.iter().skip(1) {
+                            names.extend(identifiers_in(arg));
+                        }
+                        Some(names)
+                    }),
+                Expr::Binary(_) => None,
+                other => Some(identifiers_in(other)),
+            };
+            let runs_a_file = alone.is_some_and(|names| {
+                names
                     .iter()
-                    .flat_map(|ident| words(ident))
-                    .any(|word| FILE_WORDS.contains(&word.as_str()));
+                    .flat_map(|name| words(name))
+                    .any(|word| FILE_WORDS.contains(&word.as_str()))
+            });
             let what = if runs_a_file {
                 format!("a file run through `{program}`'s script flag")
             } else {

@@ -22,8 +22,9 @@ pub struct SecretHit {
     pub secret: String,
     pub context: Option<String>,
     pub in_test: bool,
-    /// In documentation text (`.description("… Bearer 6436fc…")`): an example for the reader.
-    pub in_documentation: bool,
+    /// An example: in documentation text (`.description("… Bearer 6436fc…")`) or passed to a
+    /// call named as test data (`TestValue::Single("ghp_…")`).
+    pub in_example: bool,
 }
 
 /// The redacted form of a secret: at most its first four characters (fewer for short values, so
@@ -85,11 +86,9 @@ pub(super) fn detection(
     // Secrets in tests are usually for throwaway test accounts or test fixtures.
     if hit.in_test {
         TestSeverity::mark(settings.test_severity, &mut detection);
-    } else if hit.in_documentation {
+    } else if hit.in_example {
         detection.class = Class::Audit;
-        detection
-            .description
-            .push_str(" (an example in documentation text)");
+        detection.description.push_str(" (an example value)");
     }
     detection
 }

@@ -186,22 +186,46 @@ impl SecretRules {
         None
     }
 
-    /// Whether a value sits in documentation: an argument of `.description(…)`, `.help(…)` and
-    /// the like, where a credential is an example for the reader.
-    pub fn is_documentation(&self, slot: &Slot) -> bool {
-        match slot {
-            Slot::Argument {
-                callee,
-                method: true,
-                ..
-            } => callee
+    /// Whether a value is an example: an argument of documentation (`.description(…)`,
+    /// `.help(…)`), or of a call named as test data (`TestValue::Single(…)`, `fake_token(…)`,
+    /// `Example::new(…)`), where a credential is there to be read or matched, not used.
+    pub fn is_example(&self, slot: &Slot) -> bool {
+        let Slot::Argument {
+            callee,
+            method,
+            outer,
+            ..
+        } = slot
+        else {
+            return false;
+        };
+        let documentation = *method
+            && callee
                 .last()
-                .is_some_and(|name| self.stand_ins.documentation_calls.contains(name)),
-            Slot::Argument { outer, .. } => {
-                outer.as_deref().is_some_and(|o| self.is_documentation(o))
-            }
-            _ => false,
-        }
+                .is_some_and(|name| self.stand_ins.documentation_calls.contains(name));
+        let test_data = callee
+            .iter()
+            .flat_map(|segment| words(segment))
+            .any(|word| {
+                matches!(
+                    word.as_str(),
+                    "test"
+                        | "tests"
+                        | "testing"
+                        | "example"
+                        | "examples"
+                        | "sample"
+                        | "samples"
+                        | "fixture"
+                        | "fixtures"
+                        | "mock"
+                        | "mocks"
+                        | "dummy"
+                        | "fake"
+                        | "demo"
+                )
+            });
+        documentation || test_data || outer.as_deref().is_some_and(|o| self.is_example(o))
     }
 
     /// Whether a name is one the rules treat as holding a secret (for `KEY=value` lines).
@@ -317,8 +341,11 @@ impl SecretRules {
         {
             return false;
         }
-        // A URL without a password (those with one are a format rule), or a file path.
+        // A URL without a password (those with one are a format rule), a file path, a dotfile
+        // (`.haxerc`), or a command-line option's name (`--address_book_password`).
         if lower.contains("://")
+            || is_dotfile_name(value)
+            || is_option_name(value)
             || is_relative_path(value)
             || value.starts_with('/')
             || value.starts_with("./")
@@ -450,6 +477,30 @@ fn is_cased_name(value: &str) -> bool {
 }
 
 /// `tests/ui/*.rs`, `certs/server.pem`: directories and a file name with an extension.
+/// `.haxerc`, `.env.local`: a file's name, not a value.
+fn is_dotfile_name(value: &str) -> bool {
+    value.len() <= 40
+        && value.strip_prefix('.').is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        })
+}
+
+/// `--address-book-password`, `-p`: a command-line option's name.
+fn is_option_name(value: &str) -> bool {
+    value
+        .strip_prefix("--")
+        .or_else(|| value.strip_prefix('-'))
+        .is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        })
+}
+
 fn is_relative_path(value: &str) -> bool {
     let Some((dirs, file)) = value.rsplit_once('/') else {
         return false;

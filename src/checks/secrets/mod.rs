@@ -131,7 +131,7 @@ impl SecretsPass {
                     secret: literal.value[hit.range].to_owned(),
                     context: hit.context,
                     in_test: literal.in_test || path_is_test,
-                    in_documentation: self.rules.is_documentation(&literal.slot),
+                    in_example: self.rules.is_example(&literal.slot),
                 });
             }
         }
@@ -150,7 +150,7 @@ impl SecretsPass {
                 secret: hit.secret,
                 context: hit.hit.context,
                 in_test: path_is_test,
-                in_documentation: false,
+                in_example: false,
             })
             .collect()
     }
