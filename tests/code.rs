@@ -415,3 +415,27 @@ fn run(name: &str) {
         [(3, Class::Audit), (6, Class::Weakness)]
     );
 }
+
+#[test]
+fn an_api_named_for_the_opt_in_and_a_do_not_verify_flag_are_the_callers_choice() {
+    let source = r#"
+impl TlsConfig {
+    pub fn insecure_skip_verify(&mut self) {
+        self.builder = self.builder.danger_accept_invalid_certs(true);
+    }
+}
+fn connect(opts: &Opts, b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    if opts.do_not_verify_nameserver_cert {
+        return b.danger_accept_invalid_certs(true);
+    }
+    b
+}
+fn always(b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    b.danger_accept_invalid_certs(true)
+}
+"#;
+    assert_eq!(
+        classes_by_line(source, "tls-verification-disabled"),
+        [(4, Class::Audit), (14, Class::Weakness)]
+    );
+}

@@ -252,3 +252,52 @@ fn an_advisory_the_parser_panics_on_is_a_warning() {
     });
     assert!(warned, "{}", out.stdout);
 }
+
+/// An advisory database with no advisories (a wrong path with a `crates/` folder, a broken
+/// download) used to pass the gate on no data: the gate failed open. It is an error now.
+#[test]
+fn an_empty_advisory_database_is_an_error_not_a_pass() {
+    let home = tempfile::tempdir().unwrap();
+    let db = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(db.path().join("crates")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "advisories", "--offline", "--db"])
+        .arg(db.path())
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("holds no advisories"), "{}", out.stderr);
+}
+
+/// A file name can hold a newline and a workflow command, or ANSI escapes: printed raw, it
+/// wrote `::error` lines and colours into the CI log. Names are escaped in every text report.
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_cannot_inject_workflow_commands_or_escapes() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    write(
+        &dir.path()
+            .join("conf/x\n::error file=a::pwned\u{1b}[31m.env"),
+        "API_TOKEN=ghp_8fJ2kL9mN3pQ5rS7tU1vW4xY6zA0bC2dE4fG\n",
+    );
+    for format in ["human", "markdown", "github"] {
+        let out = run(warden(home.path())
+            .args([
+                "scan", "--checks", "secrets", "--color", "never", "--format", format,
+            ])
+            .arg(dir.path()));
+        assert!(matches!(out.code, 0 | 1), "{format}: {}", out.stderr);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("::error file=a")),
+                "{format}: {text}"
+            );
+            assert!(!text.contains('\u{1b}'), "{format}: {text}");
+        }
+    }
+}

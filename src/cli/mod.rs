@@ -97,7 +97,12 @@ impl Ui {
     pub fn warning(&self, file: Option<&str>, message: &str) {
         if !self.quiet {
             let style = anstyle::AnsiColor::Yellow.on_default().bold();
-            let place = file.map(|f| format!("{f}: ")).unwrap_or_default();
+            // File names and messages quote the scanned tree: no control characters reach the
+            // terminal or the CI log.
+            let place = file
+                .map(|f| format!("{}: ", cargo_warden::report::printable(f)))
+                .unwrap_or_default();
+            let message = cargo_warden::report::printable(message);
             anstream::eprintln!("{style}warning:{style:#} {place}{message}");
         }
     }

@@ -57,6 +57,8 @@ fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            // Other control characters (ANSI escapes from a file name) are shown, not sent.
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
             _ => out.push(c),
         }
     }

@@ -2,7 +2,7 @@
 //! with where it is, when it is due, how it is reached and what to run; then one summary line and
 //! the gate's verdict with the findings that broke it.
 
-use super::{deadline, plural, Emitter, Report};
+use super::{deadline, plural, printable, Emitter, Report};
 use crate::finding::{Finding, Severity, Status};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
@@ -53,14 +53,14 @@ impl Human {
             self.paint(severity_style(v.severity), v.severity.as_str()),
             self.paint(BOLD, &d.rule),
             d.kind.as_str(),
-            self.paint(BOLD, &d.subject())
+            self.paint(BOLD, &printable(&d.subject()))
         )?;
         if d.is_dependency() {
-            writeln!(out, "  {}", d.title)?;
+            writeln!(out, "  {}", printable(&d.title))?;
         } else {
             // Source findings: the title plus what was found (the redacted secret and where it
             // sits, or the offending call).
-            writeln!(out, "  {}", d.description)?;
+            writeln!(out, "  {}", printable(&d.description))?;
         }
         let clock = v.clock.map_or_else(String::new, |c| {
             format!("clock started {} ({})", c.start, c.source.as_str())
@@ -92,7 +92,7 @@ impl Human {
             out,
             "  {} {}:{}:{}",
             self.paint(DIM, "-->"),
-            d.file,
+            printable(&d.file),
             d.line,
             d.column
         )?;
@@ -104,7 +104,9 @@ impl Human {
             writeln!(
                 out,
                 "  from:  {}:{} ({})",
-                span.file, span.line, span.message
+                printable(&span.file),
+                span.line,
+                printable(&span.message)
             )?;
         }
         if let Some(dependency) = advisory.and_then(|a| a.dependency.as_ref()) {

@@ -35,6 +35,7 @@ fn cell(text: &str) -> String {
             '<' if !in_code => out.push_str("&lt;"),
             '>' if !in_code => out.push_str("&gt;"),
             '\r' => {}
+            c if c.is_control() && c != '\n' => out.push_str(&c.escape_unicode().to_string()),
             '\n' => out.push(' '),
             _ => out.push(c),
         }
@@ -46,6 +47,7 @@ fn cell(text: &str) -> String {
 /// code `<` is literal already; only the table's `|` and line breaks need care.
 fn code(text: &str) -> String {
     let text = text.replace('|', "\\|").replace(['\r', '\n'], " ");
+    let text = super::printable(&text).into_owned();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if longest == 0 {
         return format!("`{text}`");

@@ -283,3 +283,35 @@ impl Format {
         }
     }
 }
+
+/// Text from the scanned tree (file names, matched lines) made safe to print on a terminal or in
+/// a CI log: control characters, which could carry ANSI escapes or start a `::error` workflow
+/// command on a new line, are shown as `\u{1b}`-style escapes.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("src/a.rs"), "src/a.rs");
+        assert_eq!(
+            printable("x\n::error file=a::pwned\u{1b}[31m.rs"),
+            "x\\u{a}::error file=a::pwned\\u{1b}[31m.rs"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use super::advisory::{Advisory, Registry};
 use super::{osv, rustsec};
 use crate::check::Sources;
 use crate::date::Date;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::finding::Warning;
 use ::rustsec::cargo_lock::SourceId;
 use semver::Version;
@@ -54,8 +54,16 @@ impl Database {
         let mut warnings = Vec::new();
         let mut counts = Vec::new();
         let mut advisories = Vec::new();
+        // A source with no advisories at all is a wrong path or a broken download, and a gate
+        // that passes on no data fails open: it is an error, not an empty report.
+        let empty = |path: &std::path::Path| Error::NoAdvisories {
+            path: path.to_path_buf(),
+        };
         if let Some(path) = &sources.rustsec {
             let (loaded, mut w) = rustsec::load(path)?;
+            if loaded.is_empty() {
+                return Err(empty(path));
+            }
             counts.push(SourceCount {
                 kind: "rustsec",
                 path: path.clone(),
@@ -67,6 +75,9 @@ impl Database {
         }
         for path in &sources.osv {
             let (loaded, mut w) = osv::load(path)?;
+            if loaded.is_empty() {
+                return Err(empty(path));
+            }
             counts.push(SourceCount {
                 kind: "osv",
                 path: path.clone(),

@@ -716,6 +716,13 @@ impl<'s> CodeScan<'s> {
                 .iter()
                 .any(|word| text.contains(word.as_str()))
         };
+        // A function named for the opt-in (`fn insecure_skip_verify`) is usually the API that
+        // offers it, or a helper whose callers chose it: reported for review, without a date.
+        let opt_in_function = !matcher.unless_guarded_by.is_empty()
+            && self
+                .functions
+                .last()
+                .is_some_and(|f| names_opt_in(&f.info.name_words.join("_")));
         let guarded = !matcher.unless_guarded_by.is_empty()
             && (self
                 .guards
@@ -741,6 +748,7 @@ impl<'s> CodeScan<'s> {
                 .around
                 .inventory_by_context(&matcher.context, start.line, self.lines, info);
         let inventory = undeclared
+            || opt_in_function
             || by_context
             || facts.shape_only
             || (!matcher.context.weakness_after.is_empty() && facts.fresh != Some(true))
