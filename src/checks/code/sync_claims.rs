@@ -178,6 +178,13 @@ impl Collector<'_> {
 }
 
 impl<'ast> Visit<'ast> for Collector<'_> {
+    // Types and impls are items: function bodies and expressions are not read (an item
+    // declared inside a function body is rare and local to it).
+    fn visit_block(&mut self, _: &'ast syn::Block) {}
+    fn visit_expr(&mut self, _: &'ast syn::Expr) {}
+    fn visit_type(&mut self, _: &'ast syn::Type) {}
+    fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
+
     fn visit_item(&mut self, item: &'ast syn::Item) {
         let attrs: &[syn::Attribute] = match item {
             syn::Item::Mod(m) => &m.attrs,
