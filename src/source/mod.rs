@@ -22,7 +22,7 @@ pub use rust::{
 pub use suppress::suppressed;
 pub use test_code::TestSeverity;
 pub use test_modules::{declared_modules, test_files, ModuleDecl};
-pub use walk::{classify, is_test_path, FileKind, DEFAULT_MAX_FILE_SIZE};
+pub use walk::{classify, is_test_path, is_test_word, FileKind, DEFAULT_MAX_FILE_SIZE};
 
 use crate::finding::Warning;
 use crate::paths::relative_display;

@@ -95,6 +95,27 @@ pub fn is_test_path(relative: &str) -> bool {
         })
 }
 
+/// A word that names test or example data (`TestValue`, `fake_token`, `test.env`).
+pub fn is_test_word(word: &str) -> bool {
+    matches!(
+        word,
+        "test"
+            | "tests"
+            | "testing"
+            | "example"
+            | "examples"
+            | "sample"
+            | "samples"
+            | "fixture"
+            | "fixtures"
+            | "mock"
+            | "mocks"
+            | "dummy"
+            | "fake"
+            | "demo"
+    )
+}
+
 /// A configuration file named as a test or example one (`test.env`, `.env.example`,
 /// `docker-compose.test.yml`, `config.sample.toml`): its values are for tests or to be
 /// replaced. Rust files are left to their modules' `cfg(test)`.
@@ -104,20 +125,7 @@ fn is_example_config(relative: &str) -> bool {
         && name
             .to_ascii_lowercase()
             .split(['.', '-', '_'])
-            .any(|word| {
-                matches!(
-                    word,
-                    "test"
-                        | "tests"
-                        | "testing"
-                        | "example"
-                        | "examples"
-                        | "sample"
-                        | "template"
-                        | "dist"
-                        | "ci"
-                )
-            })
+            .any(|word| is_test_word(word) || matches!(word, "template" | "dist" | "ci"))
 }
 
 /// A directory named like a crate of test helpers (`uv-test`, `foo-test-utils`, `test_support`,

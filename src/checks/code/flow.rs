@@ -87,7 +87,7 @@ impl BuiltString {
 
     /// `piece` appended (`push_str`, `+=`, `+`, a `format!` argument): a `format!` or `+` chain
     /// is read into this text, so its splices are placed in the whole string; a local holding a
-    /// built string, a literal, an escaped or placeholder value, or else a splice.
+    /// built string, a literal, an escaped value or a list of bind markers, or else a splice.
     pub(super) fn push_expr(
         &mut self,
         piece: &Expr,
@@ -134,8 +134,8 @@ impl BuiltString {
         } else if is_escaping_call(piece) {
             // `escape_identifier(name)`, `quote_literal(v)`: the function made it safe to splice.
             self.push_text("x");
-        } else if is_placeholder_list(piece) {
-            // `placeholders.join(", ")`, `vec!["?"; n].join(",")`: bind parameters, not values.
+        } else if is_bind_marker_list(piece) {
+            // `markers.join(", ")`, `vec!["?"; n].join(",")`: bind parameters, not values.
             self.push_text("?");
         } else {
             self.push_splice();
@@ -171,6 +171,12 @@ fn format_arguments(expr: &Expr, bodies: &RustFile) -> Option<Rc<Option<MacroArg
     Some(bodies.macro_args(&m.mac))
 }
 
+/// A local named for bind markers: SQL calls them placeholders (`value_placeholders`).
+fn is_marker_name(name: &str) -> bool {
+    const SQL_TERM: &str = "placeholder";
+    name.to_ascii_lowercase().contains(SQL_TERM)
+}
+
 /// A call to a function that escapes or quotes its argument for SQL (`escape_identifier`,
 /// `quote_ident`, `sanitize`): its result is made to be spliced.
 pub(super) fn is_escaping_call(expr: &Expr) -> bool {
@@ -192,19 +198,17 @@ pub(super) fn is_escaping_call(expr: &Expr) -> bool {
     })
 }
 
-/// A list of bind placeholders made at run time, for a number of values only known then: a
-/// local named so (`placeholders`), or `.join(…)`/`.repeat(…)` of one (`placeholders.join(", ")`,
+/// A list of bind markers (`?`, `$1`) made at run time, for a number of values only known
+/// then: a local named for them (`is_marker_name`), or `.join(…)`/`.repeat(…)` of one,
 /// `vec!["?"; n].join(",")`, `"?, ".repeat(n)`). Anything else spliced in is a value.
-fn is_placeholder_list(expr: &Expr) -> bool {
-    fn is_placeholder_text(text: &str) -> bool {
+fn is_bind_marker_list(expr: &Expr) -> bool {
+    fn is_bind_marker_text(text: &str) -> bool {
         text.contains(['?', '$'])
             && text
                 .chars()
                 .all(|c| matches!(c, '?' | '$' | ',' | ' ') || c.is_ascii_digit())
     }
-    let named = |expr: &Expr| {
-        local_name(expr).is_some_and(|name| name.to_ascii_lowercase().contains("placeholder"))
-    };
+    let named = |expr: &Expr| local_name(expr).is_some_and(|name| is_marker_name(&name));
     let expr = strip(expr);
     if named(expr) {
         return true;
@@ -219,10 +223,10 @@ fn is_placeholder_list(expr: &Expr) -> bool {
         return false;
     }
     let receiver = strip(&call.receiver);
-    if named(receiver) || literal_text(receiver).is_some_and(|t| is_placeholder_text(&t)) {
+    if named(receiver) || literal_text(receiver).is_some_and(|t| is_bind_marker_text(&t)) {
         return true;
     }
-    // `vec!["?"; n]`: a repeat of placeholder text.
+    // `vec!["?"; n]`: a repeat of marker text.
     let Expr::Macro(m) = receiver else {
         return false;
     };
@@ -232,7 +236,7 @@ fn is_placeholder_list(expr: &Expr) -> bool {
                 let text = lit.to_string();
                 text.strip_prefix('"')
                     .and_then(|t| t.strip_suffix('"'))
-                    .is_some_and(is_placeholder_text)
+                    .is_some_and(is_bind_marker_text)
             }
             _ => false,
         })
@@ -371,7 +375,7 @@ pub(super) fn format_into(
                 into.push_local(inner);
             } else if is_constant_name(spec) {
                 into.push_text("x");
-            } else if spec.to_ascii_lowercase().contains("placeholder") {
+            } else if is_marker_name(spec) {
                 into.push_text("?");
             } else {
                 into.push_splice();

@@ -1,7 +1,7 @@
 //! Where a spliced piece lands in SQL text. In a value's place (inside a quoted literal, after
 //! `=`, `LIKE`, `LIMIT`, in a `VALUES (…)` or `IN (…)` list) a bind parameter could carry it, so
 //! splicing it is an injection with a due date. In the statement's shape (a table or column name,
-//! a column list, a whole `WHERE` clause) no placeholder can carry it: database tools and query
+//! a column list, a whole `WHERE` clause) no bind marker can carry it: database tools and query
 //! builders do that on purpose, and the fix is an allow-list rather than a bind. Those hits are
 //! still reported, as audit findings, for review.
 //!

@@ -206,25 +206,7 @@ impl SecretRules {
         let test_data = callee
             .iter()
             .flat_map(|segment| words(segment))
-            .any(|word| {
-                matches!(
-                    word.as_str(),
-                    "test"
-                        | "tests"
-                        | "testing"
-                        | "example"
-                        | "examples"
-                        | "sample"
-                        | "samples"
-                        | "fixture"
-                        | "fixtures"
-                        | "mock"
-                        | "mocks"
-                        | "dummy"
-                        | "fake"
-                        | "demo"
-                )
-            });
+            .any(|word| crate::source::is_test_word(&word));
         documentation || test_data || outer.as_deref().is_some_and(|o| self.is_example(o))
     }
 
