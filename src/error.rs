@@ -15,6 +15,9 @@ pub enum Error {
     #[error("{}: no Cargo.lock found; run `cargo generate-lockfile` in the workspace first", path.display())]
     NoLockfile { path: PathBuf },
 
+    #[error("{}: {problem}, and no other lockfile was found; fix or remove it (or regenerate it with `cargo generate-lockfile`)", path.display())]
+    UnusableLockfile { path: PathBuf, problem: String },
+
     #[error("{}: cannot read: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -96,6 +99,27 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where each line of a text starts, for turning many byte offsets into lines: one pass over the
+/// text, then a binary search per offset (a settings file with 100,000 ignores would otherwise
+/// be read from the top once per entry).
+pub(crate) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub(crate) fn new(text: &str) -> LineStarts {
+        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+        LineStarts(
+            std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// 1-based line of byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
 /// Parser messages (TOML's, RustSec's) can span lines; ours are one line.
 pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -103,7 +127,7 @@ pub(crate) fn one_line(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::line_col;
+    use super::{line_col, LineStarts};
 
     #[test]
     fn line_col_counts_from_one() {
@@ -113,5 +137,18 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 7), (3, 2));
         assert_eq!(line_col(text, 100), (3, 3));
+    }
+
+    #[test]
+    fn line_starts_agree_with_line_col() {
+        let text = "ab\ncd\n\nef\n";
+        let starts = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                starts.line(offset),
+                line_col(text, offset).0,
+                "offset {offset}"
+            );
+        }
     }
 }

@@ -268,6 +268,16 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     // The lockfiles, for the checks that read them.
     let mut skipped: Vec<&'static str> = Vec::new();
     let workspaces = if chosen().any(|check| check.reads_lockfiles()) {
+        warnings.extend(discovery.warnings.iter().cloned());
+        // Lockfiles that cannot be read beside ones that can are warnings; when every one
+        // found is unusable, scanning on would pass the gate on no dependency data.
+        if let (true, Some((path, problem))) = (discovery.lockfiles.is_empty(), &discovery.unusable)
+        {
+            return Err(Error::UnusableLockfile {
+                path: path.clone(),
+                problem: problem.clone(),
+            });
+        }
         if discovery.lockfiles.is_empty() {
             // A tree without a lockfile can still be scanned for secrets; asked only for checks
             // that need one, there is nothing to do.

@@ -301,3 +301,219 @@ fn file_names_cannot_inject_workflow_commands_or_escapes() {
         }
     }
 }
+
+/// Inputs whose cost grew with the square of their size: a `.pem` of BEGIN lines without END
+/// (each BEGIN read the rest of the file: 16,000 lines took 24 s), a settings file with 100,000
+/// ignores (each entry's line counted from the top: 20,000 took 10 s) and a lockfile of 60,000
+/// packages (each short dependency looked up by a search of all packages: 18 s). Each is linear
+/// now and takes under a second; the timeout is a hang guard, far above that.
+#[test]
+fn inputs_that_were_quadratic_finish() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    write(&dir.path().join("keys.pem"), &"-----BEGIN\n".repeat(90_000));
+    let mut settings = String::from("[secrets]\nmax-file-size = 2000000\n");
+    for i in 0..100_000 {
+        settings.push_str(&format!(
+            "[[ignore]]\nid = \"RUSTSEC-2020-{i:05}\"\nreason = \"not reachable\"\n"
+        ));
+    }
+    write(&dir.path().join("warden.toml"), &settings);
+    let mut lock = String::from("version = 3\n\n[[package]]\nname = \"victim\"\nversion = \"0.1.0\"\ndependencies = [\"p59999\"]\n");
+    for i in 0..60_000 {
+        lock.push_str(&format!(
+            "\n[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\n"
+        ));
+        if i > 0 {
+            lock.push_str(&format!(
+                "dependencies = [\"p{}\", \"p{}\"]\n",
+                i - 1,
+                i / 2
+            ));
+        }
+    }
+    write(&dir.path().join("Cargo.lock"), &lock);
+    let out = run(warden(home.path())
+        .args(["scan", "--offline", "--format", "json", "--db"])
+        .arg(common::fixture("advisory-db"))
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(120)));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    assert_eq!(
+        report["workspaces"][0]["packages"], 60_001,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(report["sources"]["files"], 3, "{}", out.stderr);
+}
+
+/// Text that is not UTF-8 was skipped as binary without a word, and files whose names are not
+/// UTF-8 were not even listed: a UTF-16 `appsettings.json` (as Visual Studio writes it), a
+/// `.env` with a Latin-1 byte and one whose name is Latin-1 each hid their secret. SSH key files
+/// without an extension (`id_rsa`) were never classified either.
+#[cfg(unix)]
+#[test]
+fn text_that_is_not_utf8_is_scanned_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let token = "ghp_8fJ2kL9mN3pQ5rS7tU1vW4xY6zA0bC2dE4fG";
+    let mut utf16 = vec![0xFF, 0xFE];
+    let json_text = format!("{{\r\n  \"GitHubToken\": \"{token}\"\r\n}}\r\n");
+    utf16.extend(json_text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(dir.path().join("appsettings.json"), utf16).unwrap();
+    let mut latin = b"# Ren\xE9e\n".to_vec();
+    latin.extend(format!("GITHUB_TOKEN={token}\n").bytes());
+    std::fs::write(dir.path().join("owner.env"), latin).unwrap();
+    let odd_name = std::ffi::OsStr::from_bytes(b"caf\xE9.env");
+    std::fs::write(dir.path().join(odd_name), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "secrets", "--format", "json"])
+        .arg(dir.path()));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    for expected in ["appsettings.json", "owner.env", "caf\u{fffd}.env"] {
+        assert!(files.contains(&expected), "{expected} in {files:?}");
+    }
+    let utf16_line = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "appsettings.json")
+        .unwrap()["line"]
+        .clone();
+    assert_eq!(utf16_line, 2);
+}
+
+/// A committed `warden.sarif` that links elsewhere (`~/.bashrc`) was replaced by the report, and
+/// reports written through `--output` got mode 0600 even when they replaced a 0644 file. A link
+/// is refused before the scan, with the file it points to left as it was.
+#[cfg(unix)]
+#[test]
+fn an_output_link_is_refused_and_a_replaced_report_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let victim = dir.path().join("victim");
+    write(&victim, "keep me\n");
+    let link = dir.path().join("warden.sarif");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "secrets", "--output"])
+        .arg(format!("sarif={}", link.display()))
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("symbolic link"), "{}", out.stderr);
+    assert_eq!(out.stdout, "", "refused before the scan");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+
+    let report = dir.path().join("report.json");
+    write(&report, "{}");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "secrets", "--output"])
+        .arg(format!("json={}", report.display()))
+        .arg(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mode = std::fs::metadata(&report).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// One workspace's Cargo.lock that links nowhere stopped the scan of every other workspace. It
+/// is a warning naming it now, and the others are scanned.
+#[cfg(unix)]
+#[test]
+fn a_dangling_lockfile_link_does_not_stop_the_other_workspaces() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(&dir.path().join("good"));
+    crate_tree(&dir.path().join("broken"));
+    std::fs::remove_file(dir.path().join("broken/Cargo.lock")).unwrap();
+    std::os::unix::fs::symlink(
+        "/nonexistent/Cargo.lock",
+        dir.path().join("broken/Cargo.lock"),
+    )
+    .unwrap();
+    let out = run(warden(home.path())
+        .args([
+            "scan",
+            "--checks",
+            "advisories",
+            "--offline",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(common::fixture("advisory-db"))
+        .arg(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = json(&out.stdout);
+    assert_eq!(report["workspaces"][0]["lockfile"], "good/Cargo.lock");
+    let warned = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["code"] == "unusable-lockfile" && w["file"] == "broken/Cargo.lock");
+    assert!(warned, "{}", out.stdout);
+}
+
+/// Outside a git repository every file with a finding spawned `git blame` and `git rev-parse`
+/// (20,000 files: 15.6 s) to learn nothing. A `git` on PATH that logs its calls shows the scan
+/// asks git a fixed number of questions, however many files have findings.
+#[cfg(unix)]
+#[test]
+fn outside_git_no_process_is_spawned_per_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    for i in 0..40 {
+        write(
+            &dir.path().join(format!("src/m{i}.rs")),
+            "pub fn run(script: &str) {\n    std::process::Command::new(\"sh\").arg(\"-c\").arg(script).status().ok();\n}\n",
+        );
+    }
+    // With an adoption date in the past, lines are dated by git (after it, by blame).
+    write(
+        &dir.path().join("warden.toml"),
+        "[policy]\nsince = 2026-01-01\n",
+    );
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls");
+    let fake = bin.path().join("git");
+    write(
+        &fake,
+        &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexit 128\n", log.display()),
+    );
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = run(warden(home.path())
+        .env("PATH", path)
+        .args(["scan", "--checks", "code", "--format", "json"])
+        .arg(dir.path()));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let findings = json(&out.stdout)["findings"].as_array().unwrap().len();
+    assert!(findings >= 40, "{findings} findings");
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(calls.lines().count() < 10, "{calls}");
+}

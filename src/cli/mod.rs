@@ -71,10 +71,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_PASSED)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_message(&err));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: library errors already include their
+/// source's text (`cannot read: No such file`), which anyhow's `{:#}` would repeat.
+fn one_message(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    message
 }
 
 /// How the binary talks on stderr: notes unless `-q`, stage details with `-v`.

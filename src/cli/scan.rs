@@ -2,7 +2,7 @@
 //! the settings file, one scan, and what is written.
 
 use super::args::{BaselineArgs, CommonArgs, ScanArgs};
-use super::output::{ignore_broken_pipe, write_atomically};
+use super::output::{check_target, ignore_broken_pipe, write_atomically};
 use super::progress::with_progress;
 use super::{Ui, EXIT_GATE_FAILED, EXIT_PASSED};
 use anyhow::{bail, Context};
@@ -134,6 +134,9 @@ pub fn run_scan(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     if !args.fail_on.is_empty() {
         options.fail_on = args.fail_on;
+    }
+    for (_, file) in &args.output {
+        check_target(file)?;
     }
     let report = with_progress(ui, &mut options, |options| {
         cargo_warden::scan_discovered(&discovery, options)

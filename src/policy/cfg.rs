@@ -5,7 +5,7 @@
 use super::clock::ClockKind;
 use super::ignore::{IgnoreRule, PackageScope};
 use crate::date::Date;
-use crate::error::{line_col, Result};
+use crate::error::{LineStarts, Result};
 use crate::finding::FailOn;
 use crate::toml_doc::{closest, quoted, SettingsDoc};
 use serde::Deserialize;
@@ -67,6 +67,7 @@ struct RawGate {
 pub fn ignores(doc: &SettingsDoc) -> Result<Vec<IgnoreRule>> {
     let raw: Vec<RawIgnore> = doc.section("ignore")?.unwrap_or_default();
     let mut ignores = Vec::with_capacity(raw.len());
+    let lines = LineStarts::new(&doc.text);
     for entry in raw {
         let id = entry.id.get_ref().trim();
         if id.is_empty() {
@@ -102,7 +103,7 @@ pub fn ignores(doc: &SettingsDoc) -> Result<Vec<IgnoreRule>> {
         ignores.push(IgnoreRule {
             id: id.to_owned(),
             reason: entry.reason.get_ref().trim().to_owned(),
-            line: line_col(&doc.text, entry.id.span().start).0,
+            line: lines.line(entry.id.span().start),
             until,
             package,
         });

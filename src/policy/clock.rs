@@ -8,7 +8,7 @@
 //! uncommitted lockfile never silently produces a wrong date.
 
 use super::adoption::{changed_since, Adoption};
-use super::git::{git, shallow_commits};
+use super::git::{git, WorkTrees};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::finding::{Class, ClockSource, Detection, Origin};
@@ -109,6 +109,7 @@ pub fn starts(
                     .push(index);
             }
             let files: Vec<(&str, Vec<usize>)> = by_file.into_iter().collect();
+            let trees = WorkTrees::default();
             let introduced: Vec<(usize, Option<Date>)> = files
                 .par_iter()
                 .flat_map_iter(|(file, indices)| {
@@ -120,6 +121,7 @@ pub fn starts(
                         detections,
                         today,
                         Some(adoption.date),
+                        &trees,
                     );
                     indices.iter().copied().zip(dates).collect::<Vec<_>>()
                 })
@@ -176,7 +178,15 @@ fn introduced_dates(
     detections: &[Detection],
     today: Date,
     since: Option<Date>,
+    trees: &WorkTrees,
 ) -> Vec<Option<Date>> {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(shallow) = trees.of(dir) else {
+        return vec![None; indices.len()];
+    };
     let entries: Vec<LockfileEntry> = indices
         .iter()
         .filter_map(|&i| match &detections[i].origin {
@@ -191,7 +201,7 @@ fn introduced_dates(
     let entry_dates = if entries.is_empty() {
         None
     } else {
-        lockfile_entry_dates(file, &entries)
+        lockfile_entry_dates(file, &entries, &shallow)
     };
     let mut lines: Vec<usize> = indices
         .iter()
@@ -206,7 +216,7 @@ fn introduced_dates(
     let line_dates = if lines.is_empty() {
         None
     } else {
-        LineDates::blame(file, since, &lines)
+        LineDates::blame(file, since, &lines, &shallow)
     };
     // A file git does not track yet (blame has nothing to say) was written in the working tree.
     let untracked = !lines.is_empty() && line_dates.is_none() && is_untracked(file);
@@ -265,7 +275,11 @@ pub struct LockfileEntry<'a> {
 /// `None` for the whole file when git cannot answer (no git, not a repository, not committed);
 /// `None` for an entry that is not in the committed file (an uncommitted change) or that reaches
 /// back to a shallow clone's boundary.
-pub fn lockfile_entry_dates(file: &Path, entries: &[LockfileEntry]) -> Option<Vec<Option<Date>>> {
+pub fn lockfile_entry_dates(
+    file: &Path,
+    entries: &[LockfileEntry],
+    shallow: &HashSet<String>,
+) -> Option<Vec<Option<Date>>> {
     use std::io::{BufRead, BufReader, Read, Write};
 
     let dir = file
@@ -300,7 +314,6 @@ pub fn lockfile_entry_dates(file: &Path, entries: &[LockfileEntry]) -> Option<Ve
             Date::from_unix_seconds(seconds.parse().ok()?),
         ))
     });
-    let shallow = shallow_commits(dir);
     // Each revision is scanned once for `name = "..."` lines (a SIMD substring search), and only
     // names of affected packages are looked at further, so the cost does not grow with the number
     // of entries asked about.
@@ -428,7 +441,12 @@ impl LineDates {
     /// With `since`, history before it is not searched: lines older than it have no date (the
     /// caller dates them by the adoption date), which is what keeps blame fast on long histories.
     /// Only `lines` (1-based, sorted) are asked about: blame follows just those through history.
-    pub fn blame(file: &Path, since: Option<Date>, lines: &[usize]) -> Option<LineDates> {
+    pub fn blame(
+        file: &Path,
+        since: Option<Date>,
+        lines: &[usize],
+        shallow: &HashSet<String>,
+    ) -> Option<LineDates> {
         let dir = file
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -457,7 +475,7 @@ impl LineDates {
         let output = git(dir, &args)?;
         Some(LineDates::from_porcelain(
             &String::from_utf8_lossy(&output),
-            &shallow_commits(dir),
+            shallow,
             since.is_some(),
         ))
     }

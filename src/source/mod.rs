@@ -8,6 +8,7 @@
 //!
 //! Nothing here decides severity or knows a rule: passes turn what they find into findings.
 
+mod decode;
 mod depth;
 mod rust;
 mod suppress;
@@ -266,10 +267,7 @@ fn scan_file(
             ))
         }
     };
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return FileOutcome::Binary;
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
+    let Some(text) = decode::decode(bytes) else {
         return FileOutcome::Binary;
     };
     // One file the passes trip over must not end the whole scan: it becomes a warning.

@@ -36,8 +36,10 @@ const NEVER_SCANNED: &[&str] = &[
 
 /// The file kind for a path, or `None` when no source check reads it.
 pub fn classify(path: &Path) -> Option<FileKind> {
-    let name = path.file_name()?.to_str()?;
-    if NEVER_SCANNED.contains(&name) {
+    // A name that is not UTF-8 is still classified by its (ASCII) extension: skipping it would
+    // be a silent miss, and its bytes are read by path, not by name.
+    let name = path.file_name()?.to_string_lossy();
+    if NEVER_SCANNED.contains(&name.as_ref()) {
         return None;
     }
     let lower = name.to_ascii_lowercase();
@@ -57,18 +59,17 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     {
         return hash;
     }
+    if matches!(
+        lower.as_str(),
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519"
+    ) {
+        return Some(FileKind::Text(None));
+    }
     match extension? {
         "env" | "toml" | "yaml" | "yml" | "sh" | "bash" | "zsh" | "ksh" | "properties"
         | "dockerfile" | "tf" | "tfvars" | "hcl" => hash,
         "ini" | "cfg" | "conf" => Some(FileKind::Text(None)),
         "json" | "pem" | "key" | "p8" => Some(FileKind::Text(None)),
-        _ if matches!(
-            lower.as_str(),
-            "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519"
-        ) =>
-        {
-            Some(FileKind::Text(None))
-        }
         _ => None,
     }
 }
@@ -211,6 +212,15 @@ mod tests {
         assert_eq!(kind("Cargo.lock"), None);
         assert_eq!(kind("vendor/x/.cargo-checksum.json"), None);
         assert_eq!(kind("logo.png"), None);
+        assert_eq!(kind("home/.ssh/id_ed25519"), Some(FileKind::Text(None)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_is_classified_by_its_extension() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xE9.env");
+        assert_eq!(classify(Path::new(name)), Some(FileKind::Text(Some("#"))));
     }
 
     #[test]

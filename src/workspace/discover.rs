@@ -1,6 +1,8 @@
 //! Turning the user's PATH into a scan root and the list of lockfiles under it.
 
-use crate::error::{Error, Result};
+use crate::error::{one_line, Error, Result};
+use crate::finding::Warning;
+use crate::paths::relative_display;
 use std::path::{Path, PathBuf};
 
 /// What a PATH argument resolves to.
@@ -10,6 +12,11 @@ pub struct Discovery {
     pub root: PathBuf,
     /// Every lockfile to scan, sorted.
     pub lockfiles: Vec<PathBuf>,
+    /// Lockfiles the walk found and could not use (a dangling link, a FIFO) and parts of the
+    /// tree it could not read: one of them must not stop the scan of the others.
+    pub warnings: Vec<Warning>,
+    /// The first lockfile skipped as unusable and why, for the error when nothing else is left.
+    pub unusable: Option<(PathBuf, String)>,
 }
 
 /// `path` may be a directory (every Cargo.lock below it, possibly none, honouring .gitignore,
@@ -27,11 +34,7 @@ pub fn discover(path: &Path) -> Result<Discovery> {
     if meta.is_dir() {
         // No lockfile is not an error here: the source checks still have a tree to read. The
         // advisories check reports it.
-        let lockfiles = walk_for_lockfiles(path)?;
-        return Ok(Discovery {
-            root: path.to_path_buf(),
-            lockfiles,
-        });
+        return Ok(walk_for_lockfiles(path));
     }
     let parent = parent_dir(path);
     if path.file_name().is_some_and(|name| name == "Cargo.toml") {
@@ -44,17 +47,22 @@ pub fn discover(path: &Path) -> Result<Discovery> {
                 path: path.to_path_buf(),
             })?;
         let root = parent_dir(&lockfile);
-        return Ok(Discovery {
-            root,
-            lockfiles: vec![lockfile],
-        });
+        return Ok(Discovery::one(root, lockfile));
     }
     // Anything else named explicitly is read as a lockfile, whatever its name, so saved copies
     // such as `2024-03-07.lock` can be scanned too.
-    Ok(Discovery {
-        root: parent,
-        lockfiles: vec![path.to_path_buf()],
-    })
+    Ok(Discovery::one(parent, path.to_path_buf()))
+}
+
+impl Discovery {
+    fn one(root: PathBuf, lockfile: PathBuf) -> Discovery {
+        Discovery {
+            root,
+            lockfiles: vec![lockfile],
+            warnings: Vec::new(),
+            unusable: None,
+        }
+    }
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -64,7 +72,7 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-fn walk_for_lockfiles(root: &Path) -> Result<Vec<PathBuf>> {
+fn walk_for_lockfiles(root: &Path) -> Discovery {
     let walker = ignore::WalkBuilder::new(root)
         // .gitignore applies even outside a git checkout (an unpacked tarball, a CI cache).
         .require_git(false)
@@ -73,27 +81,68 @@ fn walk_for_lockfiles(root: &Path) -> Result<Vec<PathBuf>> {
         })
         .build();
     let mut lockfiles = std::collections::BTreeSet::new();
+    let mut warnings = Vec::new();
+    let mut unusable = None;
+    let mut consider = |path: PathBuf, warnings: &mut Vec<Warning>| {
+        // Followed: a link to a lockfile is fine, a dangling one or a FIFO is not one.
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let problem = match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => None,
+            Ok(_) => Some("not a regular file (a device, FIFO or directory)".to_owned()),
+            Err(err) if is_link && err.kind() == std::io::ErrorKind::NotFound => {
+                Some("a symbolic link to a file that does not exist".to_owned())
+            }
+            Err(err) => Some(format!("cannot read ({})", one_line(&err.to_string()))),
+        };
+        let Some(problem) = problem else {
+            lockfiles.insert(path);
+            return;
+        };
+        warnings.push(Warning::new(
+            "unusable-lockfile",
+            Some(relative_display(&path, root)),
+            format!("{problem}; this workspace's dependencies were not scanned (fix or remove the file)"),
+        ));
+        unusable.get_or_insert((path, problem));
+    };
     for entry in walker {
-        let entry = entry.map_err(|err| Error::Walk {
-            path: root.to_path_buf(),
-            message: err.to_string(),
-        })?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                warnings.push(Warning::new(
+                    "unreadable-path",
+                    None,
+                    format!(
+                        "cannot read part of the tree ({}); lockfiles there were not scanned",
+                        one_line(&err.to_string())
+                    ),
+                ));
+                continue;
+            }
+        };
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         if is_dir {
             continue;
         }
         if entry.file_name() == "Cargo.lock" {
-            lockfiles.insert(entry.into_path());
+            consider(entry.into_path(), &mut warnings);
         } else if entry.file_name() == "Cargo.toml" {
             // Libraries usually git-ignore their Cargo.lock, yet the one `cargo` generated next
             // to the manifest is exactly what gets built and tested here.
             let beside = entry.path().with_file_name("Cargo.lock");
-            if beside.is_file() {
-                lockfiles.insert(beside);
+            if std::fs::symlink_metadata(&beside).is_ok() {
+                consider(beside, &mut warnings);
             }
         }
     }
-    Ok(lockfiles.into_iter().collect())
+    warnings.sort();
+    warnings.dedup();
+    Discovery {
+        root: root.to_path_buf(),
+        lockfiles: lockfiles.into_iter().collect(),
+        warnings,
+        unusable,
+    }
 }
 
 #[cfg(test)]
@@ -112,6 +161,24 @@ mod tests {
         std::fs::write(dir.path().join("ignored/Cargo.lock"), "").unwrap();
         let found = discover(dir.path()).unwrap();
         assert_eq!(found.lockfiles, [dir.path().join("Cargo.lock")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_lockfile_link_is_a_warning_and_the_others_are_scanned() {
+        let dir = tempfile::tempdir().unwrap();
+        for member in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(member)).unwrap();
+            std::fs::write(dir.path().join(member).join("Cargo.toml"), "").unwrap();
+        }
+        std::fs::write(dir.path().join("a/Cargo.lock"), "version = 4\n").unwrap();
+        std::os::unix::fs::symlink("/nonexistent/Cargo.lock", dir.path().join("b/Cargo.lock"))
+            .unwrap();
+        let found = discover(dir.path()).unwrap();
+        assert_eq!(found.lockfiles, [dir.path().join("a/Cargo.lock")]);
+        assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+        assert_eq!(found.warnings[0].file.as_deref(), Some("b/Cargo.lock"));
+        assert_eq!(found.unusable.unwrap().0, dir.path().join("b/Cargo.lock"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Reading one Cargo.lock (format versions 1 to 4) into packages and a dependency graph.
+//! Reading one Cargo.lock (format versions 1 to 4) into packages and a dependency graph, and
+//! finding the manifests of the workspace it locks.
 
 use super::graph::{EdgeKinds, Graph};
 use super::GraphSource;
-use crate::error::{line_col, one_line, Error, Result};
+use crate::error::{Error, Result};
 use crate::paths::relative_display;
 use crate::read::{caps, read_capped, read_text_capped};
-use rustsec::cargo_lock::{self, SourceId};
+use rustsec::cargo_lock::SourceId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -119,44 +120,24 @@ pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
     })?;
     check_format_version(path, &text)?;
 
-    let parsed: cargo_lock::Lockfile = toml::from_str(&text).map_err(|err| {
-        let line = err.span().map_or(1, |span| line_col(&text, span.start).0);
-        Error::Lockfile {
-            path: path.to_path_buf(),
-            line,
-            message: one_line(err.message()),
-        }
-    })?;
-
-    let name_lines = package_name_lines(&text);
-    // Version 1 lockfiles put the root package in a `[root]` table of its own.
-    let all_packages: Vec<&cargo_lock::Package> =
-        parsed.root.iter().chain(&parsed.packages).collect();
-    let packages: Vec<LockedPackage> = all_packages
+    let entries = super::lock_entries::parse(path, &text)?;
+    let edges: Vec<Vec<(usize, EdgeKinds)>> = entries
         .iter()
-        .map(|package| {
-            let name = package.name.as_str().to_owned();
-            let version = package.version.clone();
-            let source = package.source.as_ref().map(|s| s.to_string());
-            let line = name_lines
-                .get(&(name.clone(), version.to_string()))
-                .and_then(|entries| {
-                    entries
-                        .iter()
-                        .find(|entry| entry.source == source)
-                        .or(entries.first())
-                })
-                .map_or(1, |entry| entry.name_line);
-            LockedPackage {
-                name,
-                version,
-                source: package.source.clone(),
-                line,
-            }
+        .map(|entry| {
+            let kinds = entry.dependencies.iter().map(|&i| (i, EdgeKinds::UNKNOWN));
+            kinds.collect()
+        })
+        .collect();
+    let packages: Vec<LockedPackage> = entries
+        .into_iter()
+        .map(|entry| LockedPackage {
+            name: entry.name,
+            version: entry.version,
+            source: entry.source,
+            line: entry.line,
         })
         .collect();
 
-    let edges = resolve_edges(&all_packages);
     let mut depended_on = vec![false; packages.len()];
     for (target, _) in edges.iter().flatten() {
         depended_on[*target] = true;
@@ -256,97 +237,6 @@ fn check_format_version(path: &Path, text: &str) -> Result<()> {
         };
     }
     Ok(())
-}
-
-/// Where each package's `name = "..."` line is, keyed by name and version;
-/// the raw `source` string tells apart the rare duplicates (the same crate from crates.io and from
-/// git).
-type NameLines = HashMap<(String, String), Vec<EntryLines>>;
-
-struct EntryLines {
-    source: Option<String>,
-    name_line: usize,
-}
-
-fn package_name_lines(text: &str) -> NameLines {
-    #[derive(Default)]
-    struct Entry {
-        name: Option<(String, usize)>,
-        version: Option<String>,
-        source: Option<String>,
-    }
-    fn flush(entry: &mut Option<Entry>, out: &mut NameLines) {
-        if let Some(Entry {
-            name: Some((name, name_line)),
-            version: Some(version),
-            source,
-        }) = entry.take()
-        {
-            out.entry((name, version))
-                .or_default()
-                .push(EntryLines { source, name_line });
-        }
-    }
-    let mut out = NameLines::new();
-    let mut current: Option<Entry> = None;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            flush(&mut current, &mut out);
-            if trimmed == "[[package]]" || trimmed == "[root]" {
-                current = Some(Entry::default());
-            }
-            continue;
-        }
-        let Some(entry) = current.as_mut() else {
-            continue;
-        };
-        let Some((key, value)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().trim_matches('"').to_owned();
-        match key.trim() {
-            "name" => entry.name = Some((value, index + 1)),
-            "version" => entry.version = Some(value),
-            "source" => entry.source = Some(value),
-            _ => {}
-        }
-    }
-    flush(&mut current, &mut out);
-    out
-}
-
-/// Each package's dependencies as indices into `packages`. Cargo-lock has already expanded
-/// the short `name` / `name version` forms of v3+ into full (name, version, source) triples.
-fn resolve_edges(packages: &[&cargo_lock::Package]) -> Vec<Vec<(usize, EdgeKinds)>> {
-    let mut by_name_version: HashMap<(&str, &semver::Version), Vec<usize>> = HashMap::new();
-    for (index, package) in packages.iter().enumerate() {
-        by_name_version
-            .entry((package.name.as_str(), &package.version))
-            .or_default()
-            .push(index);
-    }
-    packages
-        .iter()
-        .map(|package| {
-            let mut deps: Vec<(usize, EdgeKinds)> = package
-                .dependencies
-                .iter()
-                .filter_map(|dep| {
-                    let candidates = by_name_version.get(&(dep.name.as_str(), &dep.version))?;
-                    let chosen = candidates
-                        .iter()
-                        .copied()
-                        .find(|&i| packages[i].source == dep.source)
-                        .unwrap_or(candidates[0]);
-                    Some((chosen, EdgeKinds::UNKNOWN))
-                })
-                .collect();
-            deps.sort_unstable_by_key(|(index, _)| *index);
-            deps.dedup_by_key(|(index, _)| *index);
-            deps
-        })
-        .collect()
 }
 
 /// Without cargo metadata the workspace members are not written down anywhere, so take the path

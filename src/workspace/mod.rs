@@ -7,6 +7,7 @@
 
 mod discover;
 mod graph;
+mod lock_entries;
 mod lockfile;
 mod metadata;
 

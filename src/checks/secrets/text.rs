@@ -138,6 +138,10 @@ pub fn scan<'r>(rules: &'r SecretRules, text: &str, comment: Option<&str>) -> Ve
     hits
 }
 
+/// The most lines a PEM block can span: a 16,384-bit RSA private key is about 12 KB of base64,
+/// some 200 lines of 64 characters; four times that leaves room for headers and wide lines.
+const MAX_PEM_BLOCK_LINES: usize = 1_000;
+
 /// Known formats starting on line `index`. A PEM block's armour is judged together with the
 /// lines below it, since the armour alone proves nothing; the finding points at the armour and
 /// the secret is the body.
@@ -155,10 +159,20 @@ fn formats_on_line<'r>(
             .map(|hit| line_hit(line, number, 0, hit))
             .collect();
     }
-    let end = lines[index..]
-        .iter()
-        .position(|l| l.contains("-----END"))
-        .map_or(lines.len(), |offset| index + offset + 1);
+    // The block runs to its END line (the BEGIN line itself when the key is on one line), but
+    // never past the next BEGIN (blocks do not nest) nor past the longest key a PEM file holds:
+    // so the windows of a file never overlap, and a file of BEGIN lines without END costs one
+    // reading, not one per BEGIN.
+    let end = if line.contains("-----END") {
+        index + 1
+    } else {
+        let mut below = lines[index + 1..].iter().take(MAX_PEM_BLOCK_LINES);
+        match below.position(|l| l.contains("-----END") || l.contains("-----BEGIN")) {
+            Some(offset) if lines[index + 1 + offset].contains("-----END") => index + offset + 2,
+            Some(offset) => index + 1 + offset,
+            None => lines.len().min(index + 1 + MAX_PEM_BLOCK_LINES),
+        }
+    };
     let window = lines[index..end].join("\n");
     rules
         .formats_in(&window)
