@@ -96,10 +96,14 @@ fn from_doc(doc: SettingsDoc) -> Result<Settings> {
 /// `None` when it has neither. Errors point into the Cargo.toml, with the same line numbers and
 /// hints as for warden.toml.
 pub fn load_manifest_metadata(path: &Path) -> Result<Option<Settings>> {
-    let text = read(path)?;
+    parse_manifest_metadata(&read(path)?, path)
+}
+
+/// [`load_manifest_metadata`] of a Cargo.toml's text.
+pub fn parse_manifest_metadata(text: &str, path: &Path) -> Result<Option<Settings>> {
     let doc = |table| SettingsDoc {
         path: path.to_path_buf(),
-        text: text.clone(),
+        text: text.to_owned(),
         table,
     };
     let (workspace, package) = (doc(WORKSPACE_TABLE), doc(PACKAGE_TABLE));

@@ -65,6 +65,9 @@ pub enum Error {
     #[error("{}: cannot walk directory: {message}", path.display())]
     Walk { path: PathBuf, message: String },
 
+    #[error("{}: cannot use these OSV records: {message}", path.display())]
+    OsvSource { path: PathBuf, message: String },
+
     #[error("{}: holds no advisories (an empty or wrong directory, or every file malformed); point --db or --osv at advisory data, or run `cargo warden fetch`", path.display())]
     NoAdvisories { path: PathBuf },
 

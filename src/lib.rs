@@ -20,6 +20,8 @@ pub mod config;
 pub mod date;
 pub mod error;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod paths;
 pub mod policy;
 pub mod progress;

@@ -517,3 +517,199 @@ fn outside_git_no_process_is_spawned_per_file() {
     let calls = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(calls.lines().count() < 10, "{calls}");
 }
+
+/// cargo-lock panicked on a `checksum` holding a multi-byte character; the lockfile reader now
+/// refuses any checksum that is not a SHA-256 in hex, naming the file and line (exit 2).
+#[test]
+fn a_damaged_lockfile_checksum_is_an_error_on_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    write(
+        &dir.path().join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"victim\"\nversion = \"0.1.0\"\n\
+         checksum = \"é9a8ff2c1b3b7f6a0f0cc3e1d7f04e0b5a1b0a3a2c8d6f7e5b4a3928171605f4\"\n",
+    );
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "advisories", "--offline", "--db"])
+        .arg(common::fixture("advisory-db"))
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Cargo.lock:6") && out.stderr.contains("checksum of `victim`"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A workspace member's `Cargo.toml` that is a FIFO (or a link to `/dev/zero`) made `cargo
+/// metadata` wait (or read) forever, and the scan with it. Cargo is not run on such a tree; the
+/// lockfile graph stands, with a warning naming the manifest.
+#[cfg(unix)]
+#[test]
+fn a_member_manifest_that_never_ends_does_not_stall_the_scan() {
+    let home = tempfile::tempdir().unwrap();
+    for special in ["fifo", "zero"] {
+        let dir = tempfile::tempdir().unwrap();
+        crate_tree(dir.path());
+        write(
+            &dir.path().join("Cargo.toml"),
+            "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nmember = { path = \"member\" }\n",
+        );
+        write(
+            &dir.path().join("Cargo.lock"),
+            "version = 3\n\n[[package]]\nname = \"member\"\nversion = \"0.1.0\"\n\n\
+             [[package]]\nname = \"victim\"\nversion = \"0.1.0\"\ndependencies = [\"member\"]\n",
+        );
+        let manifest = dir.path().join("member/Cargo.toml");
+        std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+        if special == "fifo" {
+            let made = std::process::Command::new("mkfifo")
+                .arg(&manifest)
+                .status()
+                .is_ok_and(|s| s.success());
+            if !made {
+                continue;
+            }
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
+        }
+        let out = run(warden(home.path())
+            .args([
+                "scan",
+                "--checks",
+                "advisories",
+                "--offline",
+                "--format",
+                "json",
+                "--db",
+            ])
+            .arg(common::fixture("advisory-db"))
+            .arg(dir.path())
+            .timeout(std::time::Duration::from_secs(120)));
+        assert_eq!(out.code, 0, "{special}: {}", out.stderr);
+        let report = json(&out.stdout);
+        let warned = report["warnings"].as_array().unwrap().iter().any(|w| {
+            w["code"] == "lockfile-graph"
+                && w["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("member/Cargo.toml is not a regular file")
+        });
+        assert!(warned, "{special}: {}", out.stdout);
+    }
+}
+
+/// An OSV zip whose records inflate to gigabytes was held in memory whole (3 GiB: 3.15 GB
+/// peak). Past 256 MiB of records the archive is refused, naming it, before more is inflated.
+#[test]
+fn an_osv_zip_bomb_is_refused_not_inflated_into_memory() {
+    use std::io::Write;
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // One member of 8,000,000 spaces (under the per-record cap, so it counts toward the total)
+    // deflates to a few KiB; its compressed bytes are copied 40 times (320 MB inflated).
+    let seed = data.path().join("seed.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&seed).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("RUSTSEC-0000-0000.json", deflated).unwrap();
+    zip.write_all(&vec![b' '; 8_000_000]).unwrap();
+    zip.finish().unwrap();
+    let bomb = data.path().join("all.zip");
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&seed).unwrap()).unwrap();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    for copy in 0..40 {
+        let member = source.by_index_raw(0).unwrap();
+        zip.raw_copy_file_rename(member, format!("RUSTSEC-0000-{copy:04}.json"))
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 2 << 20);
+
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "advisories", "--offline", "--osv"])
+        .arg(&bomb)
+        .arg(dir.path()));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("all.zip") && out.stderr.contains("more than 256 MiB"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A FIFO among the advisories (`crates/x/RUSTSEC-….md`) blocked the database load forever; it
+/// is skipped with a warning naming it, and the rest of the database is used.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_advisory_database_is_skipped_not_waited_on() {
+    let home = tempfile::tempdir().unwrap();
+    let db = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::fixture("advisory-db"), db.path());
+    let fifo = db.path().join("crates/smallvec/RUSTSEC-2099-0901.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        return;
+    }
+    let out = run(warden(home.path())
+        .args([
+            "scan",
+            "--checks",
+            "advisories",
+            "--offline",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(db.path())
+        .arg(common::fixture("demo"))
+        .timeout(std::time::Duration::from_secs(60)));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    let warned = report["warnings"].as_array().unwrap().iter().any(|w| {
+        w["code"] == "malformed-advisory"
+            && w["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("RUSTSEC-2099-0901.md")
+    });
+    assert!(warned, "{}", out.stdout);
+    assert!(!report["findings"].as_array().unwrap().is_empty());
+}
+
+/// `unparsable-source` warnings put `path:line` in the `file` field, which no consumer could
+/// match to a file; the field is the path, the line is in the message.
+#[test]
+fn an_unparsable_source_warning_names_the_file_alone() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate_tree(dir.path());
+    write(
+        &dir.path().join("src/broken.rs"),
+        "fn ok() {}\nfn broken( {\n",
+    );
+    let out = run(warden(home.path())
+        .args(["scan", "--checks", "code", "--format", "json"])
+        .arg(dir.path()));
+    assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
+    let report = json(&out.stdout);
+    let warning = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "unparsable-source")
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert_eq!(warning["file"], "src/broken.rs");
+    assert!(
+        warning["message"].as_str().unwrap().contains("line 2"),
+        "{warning}"
+    );
+}

@@ -16,6 +16,9 @@ mod test_code;
 mod test_modules;
 mod walk;
 
+pub use decode::decode as decode_text;
+pub use depth::WORKER_STACK;
+
 pub use rust::{
     has_string_literal, is_name_macro, is_test_attribute, macro_name, MacroArgs, RustFile,
     NAME_MACROS,

@@ -36,14 +36,17 @@ pub const NAME_MACROS: [&str; 15] = [
     "dotenvy",
 ];
 
-/// Parsed macro bodies by where the macro's `!` is (line, column).
-type Bodies = HashMap<(usize, usize), Rc<Option<MacroArgs>>>;
+/// Parsed macro bodies by the byte offset of the macro's `!` in the file.
+type Bodies = HashMap<usize, Rc<Option<MacroArgs>>>;
 
 /// One parsed Rust file.
 pub struct RustFile {
     pub syntax: syn::File,
     /// Macro bodies parsed so far, by where the macro's `!` is in the file: one place is one
-    /// macro call, and a copy of its syntax node finds the same body.
+    /// macro call, and a copy of its syntax node finds the same body. Tokens with no place
+    /// (built rather than parsed, or every token in a `cfg(fuzzing)` build, where proc-macro2
+    /// keeps no source map) are never cached: they would all share one key, and a nested call
+    /// would be handed its outer call's body and walked forever.
     bodies: RefCell<Bodies>,
 }
 
@@ -58,13 +61,18 @@ impl RustFile {
     /// The body of `mac` as a list of expressions, or `None` when it is not one (`json!({…})`,
     /// `vec![x; n]`, `macro_rules!` bodies). `mac` must be a macro call of this file.
     pub fn macro_args(&self, mac: &Macro) -> Rc<Option<MacroArgs>> {
-        let at = mac.bang_token.span.start();
-        let key = (at.line, at.column);
-        if let Some(parsed) = self.bodies.borrow().get(&key) {
+        let place = mac.bang_token.span.byte_range();
+        let parse = || Rc::new(mac.parse_body_with(MacroArgs::parse_terminated).ok());
+        if place.is_empty() {
+            return parse();
+        }
+        if let Some(parsed) = self.bodies.borrow().get(&place.start) {
             return Rc::clone(parsed);
         }
-        let parsed = Rc::new(mac.parse_body_with(MacroArgs::parse_terminated).ok());
-        self.bodies.borrow_mut().insert(key, Rc::clone(&parsed));
+        let parsed = parse();
+        self.bodies
+            .borrow_mut()
+            .insert(place.start, Rc::clone(&parsed));
         parsed
     }
 }
@@ -149,5 +157,63 @@ fn test_only(predicate: TokenStream) -> bool {
             !parts.is_empty() && parts.into_iter().all(test_only)
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::{Group, Span};
+
+    /// Every token of `stream` moved to `Span::call_site()`: tokens with no place in the file.
+    fn without_places(stream: TokenStream) -> TokenStream {
+        stream
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Group(group) => {
+                    let mut moved = Group::new(group.delimiter(), without_places(group.stream()));
+                    moved.set_span(Span::call_site());
+                    TokenTree::Group(moved)
+                }
+                mut other => {
+                    other.set_span(Span::call_site());
+                    other
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nested_macros_without_places_get_their_own_bodies() {
+        let tokens: TokenStream = "fn f() { outer!(inner!(1, 2), 3); }".parse().unwrap();
+        let file = RustFile {
+            syntax: syn::parse2(without_places(tokens)).unwrap(),
+            bodies: RefCell::default(),
+        };
+        let syn::Item::Fn(function) = &file.syntax.items[0] else {
+            panic!("a function");
+        };
+        let syn::Stmt::Macro(outer) = &function.block.stmts[0] else {
+            panic!("a macro statement");
+        };
+        let outer_args = file.macro_args(&outer.mac);
+        let outer_args = outer_args
+            .as_ref()
+            .as_ref()
+            .expect("outer's body is a list");
+        assert_eq!(outer_args.len(), 2);
+        let Expr::Macro(inner) = &outer_args[0] else {
+            panic!("inner is a macro call");
+        };
+        let inner_args = file.macro_args(&inner.mac);
+        let inner_args = inner_args
+            .as_ref()
+            .as_ref()
+            .expect("inner's body is a list");
+        assert_eq!(inner_args.len(), 2);
+        assert!(
+            matches!(&inner_args[0], Expr::Lit(_)),
+            "inner's own body, not outer's"
+        );
     }
 }

@@ -42,6 +42,7 @@ struct RawPackage {
     name: Spanned<String>,
     version: Spanned<String>,
     source: Option<Spanned<String>>,
+    checksum: Option<Spanned<String>>,
     #[serde(default)]
     dependencies: Vec<Spanned<String>>,
 }
@@ -87,6 +88,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<LockEntry>> {
                 )
             })?),
         };
+        // Cargo writes a SHA-256 in hex; anything else is damage (the reader this replaced
+        // panicked on a multi-byte character here).
+        if let Some(checksum) = &package.checksum {
+            let digest = checksum.get_ref();
+            if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(error(
+                    checksum.span().start,
+                    format!("the checksum of `{name}` is not a SHA-256 in hex (64 hex digits); regenerate the lockfile with `cargo generate-lockfile`"),
+                ));
+            }
+        }
         entries.push(LockEntry {
             name: name.clone(),
             version,

@@ -118,9 +118,15 @@ pub fn load(path: &Path, root: &Path) -> Result<Workspace> {
     let text = String::from_utf8(bytes).map_err(|_| Error::NotText {
         path: path.to_path_buf(),
     })?;
-    check_format_version(path, &text)?;
+    from_text(path, root, &text)
+}
 
-    let entries = super::lock_entries::parse(path, &text)?;
+/// A lockfile's text read into packages and graph; `path` names it in errors and is where the
+/// workspace's manifests are looked for.
+pub fn from_text(path: &Path, root: &Path, text: &str) -> Result<Workspace> {
+    check_format_version(path, text)?;
+
+    let entries = super::lock_entries::parse(path, text)?;
     let edges: Vec<Vec<(usize, EdgeKinds)>> = entries
         .iter()
         .map(|entry| {

@@ -10,6 +10,7 @@
 //! from the tree's file for this process is dropped), and the variables that name programs for
 //! cargo are removed. `cargo metadata` itself builds nothing and runs no build script.
 
+use super::bounded_child::{self, Failure, Limits};
 use super::graph::{EdgeKinds, Graph};
 use super::lockfile::Workspace;
 use super::GraphSource;
@@ -57,6 +58,9 @@ pub fn enrich(
     let manifest = manifest
         .canonicalize()
         .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
+    if let Some(problem) = manifest.parent().and_then(special_manifest) {
+        return Err(problem);
+    }
     let neutral = tempfile::tempdir()
         .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
     let mut command = MetadataCommand::new();
@@ -75,15 +79,26 @@ pub fn enrich(
         command.env_remove("RUSTUP_TOOLCHAIN");
         command.env_remove("RUSTUP_TOOLCHAIN_SOURCE");
     }
-    let metadata = command
-        .other_options(
-            std::iter::once("--locked")
-                .chain(flags.offline.then_some("--offline"))
-                .map(str::to_owned)
-                .collect::<Vec<_>>(),
-        )
-        .exec()
-        .map_err(|err| summarize(&err.to_string()))?;
+    command.other_options(
+        std::iter::once("--locked")
+            .chain(flags.offline.then_some("--offline"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    );
+    let stdout =
+        bounded_child::run(command.cargo_command(), Limits::CARGO_METADATA).map_err(|failure| {
+            match failure {
+                Failure::Spawn(err) => format!("cannot run cargo ({err})"),
+                Failure::Killed(why) => format!("stopped: it {why}"),
+                Failure::TooMuchOutput => {
+                    "cargo metadata wrote more output than any real workspace's".to_owned()
+                }
+                Failure::Exited(stderr) => summarize(&stderr),
+            }
+        })?;
+    let stdout = String::from_utf8(stdout)
+        .map_err(|_| "cargo metadata wrote text that is not UTF-8".to_owned())?;
+    let metadata = MetadataCommand::parse(stdout).map_err(|err| summarize(&err.to_string()))?;
     let resolve = metadata
         .resolve
         .as_ref()
@@ -165,6 +180,33 @@ pub fn enrich(
     workspace.graph = Graph::new(edges, members.clone(), members, true);
     workspace.graph_source = GraphSource::CargoMetadata;
     Ok(())
+}
+
+/// A `Cargo.toml` under `dir` that cargo could not read to its end: a FIFO (cargo would wait
+/// forever), a device or a link to one (`/dev/zero`: cargo would read until memory ran out), or a
+/// dangling link. Members and path dependencies are usually under the workspace's directory, so
+/// this catches a tree built to stall cargo before it runs; the bounds on the run catch the rest.
+fn special_manifest(dir: &std::path::Path) -> Option<String> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && (entry.file_name() == "target" || entry.file_name() == ".git"))
+        })
+        .build();
+    walker.flatten().find_map(|entry| {
+        if entry.file_name() != "Cargo.toml" {
+            return None;
+        }
+        let regular = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
+        let shown = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        (!regular).then(|| {
+            format!(
+                "not run: {} is not a regular file (a FIFO, a device or a dangling link), which cargo would wait on or read forever",
+                shown.display()
+            )
+        })
+    })
 }
 
 /// Variables that make cargo run a program in place of, or around, rustc (which `cargo

@@ -5,6 +5,7 @@
 //! gives the same answer with or without metadata; metadata only adds how a package is reached
 //! (dependency kind, direct or not, which members pull it in).
 
+mod bounded_child;
 mod discover;
 mod graph;
 mod lock_entries;
@@ -13,7 +14,7 @@ mod metadata;
 
 pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
-pub use lockfile::{load, LockedPackage, Manifest, Workspace};
+pub use lockfile::{from_text, load, LockedPackage, Manifest, Workspace};
 pub use metadata::{enrich, CargoFlags};
 
 use serde::Serialize;

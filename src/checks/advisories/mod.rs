@@ -12,8 +12,8 @@ mod database;
 mod fetch;
 mod fix;
 mod matching;
-mod osv;
-mod rustsec;
+pub(crate) mod osv;
+pub(crate) mod rustsec;
 
 pub use crate::check::Sources;
 pub use advisory::{Advisory, Registry, VersionRange};

@@ -136,6 +136,7 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
+    let mut bytes: u64 = 0;
     let walker = ignore::WalkBuilder::new(path)
         .standard_filters(false)
         .build();
@@ -147,6 +148,11 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
         if entry.file_type().is_some_and(|t| t.is_file())
             && entry.path().extension().is_some_and(|ext| ext == "json")
         {
+            // Each read is capped too, so a file that grows after this is still bounded.
+            bytes += entry.metadata().map_or(0, |m| m.len());
+            if bytes > MAX_SOURCE_BYTES {
+                return Err(too_large(path));
+            }
             files.push(entry.into_path());
         }
     }
@@ -158,17 +164,31 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
 /// parsing then runs in parallel).
 type ZipRecord = (String, Result<String, String>);
 
-/// What a zip of OSV records may inflate to in all (osv.dev's crates.io export is ~20 MiB).
-const MAX_INFLATED: u64 = 1 << 30;
+/// What one source's OSV records may hold in all, read from a folder or inflated from a zip: the
+/// whole crates.io export is about 5 MiB, and every record is held in memory until matched, so a
+/// source past this (a zip bomb, a folder of huge files, both of which a scanned tree's
+/// `warden.toml` can point at) is refused before it is read rather than read into all the
+/// memory there is.
+const MAX_SOURCE_BYTES: u64 = 256 << 20;
+
+fn too_large(path: &Path) -> Error {
+    Error::OsvSource {
+        path: path.to_path_buf(),
+        message: format!(
+            "its records hold more than {} MiB, far more than any real advisory export (crates.io's is about 5 MiB); check where it came from",
+            MAX_SOURCE_BYTES >> 20
+        ),
+    }
+}
 
 fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
     use std::io::Read;
-    let unreadable = |message: String| Error::Walk {
+    let unreadable = |message: String| Error::OsvSource {
         path: path.to_path_buf(),
         message,
     };
-    // The archive itself may be large (osv.dev's all.zip); what it inflates to is capped per
-    // record and in total, so a zip bomb is a warning, not all the memory there is.
+    // What the archive inflates to is capped per record (one bad record is a warning) and in
+    // total (a zip bomb is an error naming the archive, not all the memory there is).
     let metadata = std::fs::metadata(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -195,27 +215,20 @@ fn zip_records(path: &Path) -> Result<Vec<ZipRecord>> {
             continue;
         }
         let name = format!("{}:{member}", display(path));
-        if inflated > MAX_INFLATED {
-            return Err(unreadable(format!(
-                "it inflates to more than {MAX_INFLATED} bytes, more than any real advisory export; check where it came from"
-            )));
-        }
-        let mut text = String::new();
         // A member that does not decompress, is not UTF-8 or inflates past the record cap is
-        // one bad record, not a bad source.
+        // one bad record, not a bad source; every byte inflated counts toward the total.
         let cap = crate::read::caps::OSV_RECORD;
-        let read = (&mut entry)
-            .take(cap + 1)
-            .read_to_string(&mut text)
-            .map_err(|err| err.to_string())
-            .and_then(|n| {
-                inflated += n as u64;
-                if n as u64 > cap {
-                    Err(format!("it inflates to more than {cap} bytes"))
-                } else {
-                    Ok(text)
-                }
-            });
+        let mut bytes = Vec::new();
+        let read = (&mut entry).take(cap + 1).read_to_end(&mut bytes);
+        inflated += bytes.len() as u64;
+        if inflated > MAX_SOURCE_BYTES {
+            return Err(too_large(path));
+        }
+        let read = match read {
+            Err(err) => Err(err.to_string()),
+            Ok(n) if n as u64 > cap => Err(format!("it inflates to more than {cap} bytes")),
+            Ok(_) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned()),
+        };
         records.push((name, read));
     }
     Ok(records)
@@ -229,7 +242,7 @@ fn malformed(name: &str, problem: String) -> Warning {
     )
 }
 
-fn parse_text(name: &str, text: &str) -> Result<Vec<Advisory>, Warning> {
+pub(crate) fn parse_text(name: &str, text: &str) -> Result<Vec<Advisory>, Warning> {
     let record: Record =
         serde_json::from_str(text).map_err(|err| malformed(name, err.to_string()))?;
     convert(record).map_err(|problem| malformed(name, problem))

@@ -68,7 +68,7 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
 
 /// `None` for informational advisories of a kind we do not report (RustSec allows free-form
 /// `informational` values; cargo-audit skips them too).
-fn convert(advisory: rustsec::Advisory) -> Option<Advisory> {
+pub(crate) fn convert(advisory: rustsec::Advisory) -> Option<Advisory> {
     let meta = &advisory.metadata;
     let kind = match &meta.informational {
         None => VULNERABILITY,
@@ -176,21 +176,36 @@ fn parse_advisory(file: &Path) -> Result<rustsec::Advisory, Warning> {
     };
     let text = crate::read::read_text_capped(file, crate::read::caps::ADVISORY)
         .map_err(|err| warn(err.to_string()))?;
-    // rustsec asserts on some malformed input (overlapping `patched` and `unaffected` ranges, a
-    // character split at its header's byte 20): a panic there is this file's problem alone.
-    let mut advisory: rustsec::Advisory = crate::catch::catch(|| text.parse())
-        .map_err(|panic| warn(format!("the advisory parser failed on it ({panic})")))?
-        .map_err(|err: rustsec::Error| warn(without_snippet(&err.to_string())))?;
+    // Every advisory file sits in its package's directory (`crates/NAME/`), checked by name.
     let package_dir = file
         .parent()
         .and_then(Path::file_name)
-        .and_then(|name| name.to_str());
-    if package_dir != Some(advisory.metadata.package.as_str()) {
-        return Err(warn(format!(
+        .map_or(String::new(), |name| name.to_string_lossy().into_owned());
+    parse_text(&text, Some(&package_dir)).map_err(warn)
+}
+
+/// One advisory file's text, found in the directory named `package_dir` (`None`: not checked):
+/// the advisory, or the problem with it.
+pub(crate) fn parse_text(
+    text: &str,
+    package_dir: Option<&str>,
+) -> Result<rustsec::Advisory, String> {
+    // rustsec quotes the first 20 bytes of a file that does not open with the TOML block, and
+    // panics when they split a character; the check is made here first.
+    if !text.starts_with("```toml") {
+        return Err("it does not open with a ```toml block of metadata".into());
+    }
+    // rustsec asserts on some malformed input (overlapping `patched` and `unaffected` ranges, a
+    // character split at its header's byte 20): a panic there is this file's problem alone.
+    let mut advisory: rustsec::Advisory = crate::catch::catch(|| text.parse())
+        .map_err(|panic| format!("the advisory parser failed on it ({panic})"))?
+        .map_err(|err: rustsec::Error| without_snippet(&err.to_string()))?;
+    if package_dir.is_some_and(|dir| dir != advisory.metadata.package.as_str()) {
+        return Err(format!(
             "it is about package `{}` but sits in the directory of `{}`",
             advisory.metadata.package,
-            package_dir.unwrap_or("?")
-        )));
+            package_dir.unwrap_or_default()
+        ));
     }
     advisory.metadata.collection = Some(rustsec::Collection::Crates);
     Ok(advisory)
