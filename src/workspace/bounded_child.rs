@@ -49,6 +49,9 @@ pub enum Failure {
 
 /// Runs `command` with stdin closed, returning its stdout when it exits successfully.
 pub fn run(mut command: Command, limits: Limits) -> Result<Vec<u8>, Failure> {
+    // Its own process group, so a kill reaches what it started too (rustc, git, ssh).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -57,24 +60,30 @@ pub fn run(mut command: Command, limits: Limits) -> Result<Vec<u8>, Failure> {
         .map_err(|err| Failure::Spawn(err.to_string()))?;
     // Both pipes are drained on threads while this one watches, so a child that fills a pipe
     // is never blocked by the parent.
-    let stdout = child.stdout.take().map(|pipe| drain(pipe, limits.stdout));
-    let stderr = child.stderr.take().map(|pipe| drain(pipe, 1 << 20));
+    let (sender, drained) = std::sync::mpsc::channel();
+    let pipes = [
+        child
+            .stdout
+            .take()
+            .map(|pipe| drain(pipe, limits.stdout, 0, sender.clone())),
+        child
+            .stderr
+            .take()
+            .map(|pipe| drain(pipe, 1 << 20, 1, sender)),
+    ];
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
-    let killed = loop {
+    let outcome = loop {
         match child.try_wait() {
-            Ok(Some(_)) => break None,
+            Ok(Some(status)) => break Ok(status),
             Ok(None) => {}
-            Err(err) => break Some(format!("could not be waited for ({err})")),
+            Err(err) => break Err(format!("could not be waited for ({err})")),
         }
         if started.elapsed() > limits.time {
-            break Some(format!(
-                "did not finish in {} s (a manifest that is a FIFO, or a slow network?)",
-                limits.time.as_secs()
-            ));
+            break Err(timed_out(limits));
         }
         if resident_bytes(child.id()).is_some_and(|bytes| bytes > limits.memory) {
-            break Some(format!(
+            break Err(format!(
                 "used more than {} MiB of memory (a manifest that never ends?)",
                 limits.memory >> 20
             ));
@@ -82,25 +91,58 @@ pub fn run(mut command: Command, limits: Limits) -> Result<Vec<u8>, Failure> {
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(25));
     };
-    if let Some(reason) = killed {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(Failure::Killed(reason));
+    let status = match outcome {
+        Ok(status) => status,
+        Err(reason) => {
+            kill_group(&mut child);
+            return Err(Failure::Killed(reason));
+        }
+    };
+    // A process it left behind may hold the pipes open: the wait for them ends at the same
+    // deadline, and the group is killed then.
+    let mut outputs = [Drained::default(), Drained::default()];
+    for _ in pipes.iter().flatten() {
+        let left = limits.time.saturating_sub(started.elapsed());
+        match drained.recv_timeout(left) {
+            Ok((index, output)) => outputs[index] = output,
+            Err(_) => {
+                kill_group(&mut child);
+                return Err(Failure::Killed(timed_out(limits)));
+            }
+        }
     }
-    let status = child
-        .wait()
-        .map_err(|err| Failure::Spawn(err.to_string()))?;
-    let stdout = stdout.map(join).unwrap_or_default();
-    let stderr = stderr.map(join).unwrap_or_default();
+    let [stdout, stderr] = outputs;
     if !status.success() {
-        return Err(Failure::Exited(
-            String::from_utf8_lossy(&stderr.bytes).into_owned(),
-        ));
+        let mut message = String::from_utf8_lossy(&stderr.bytes).into_owned();
+        if status.code().is_none() && message.trim().is_empty() {
+            message = format!("it was killed ({status})");
+        }
+        return Err(Failure::Exited(message));
     }
     if stdout.overflowed {
         return Err(Failure::TooMuchOutput);
     }
     Ok(stdout.bytes)
+}
+
+fn timed_out(limits: Limits) -> String {
+    format!(
+        "did not finish in {} s (a manifest that is a FIFO, or a slow network?)",
+        limits.time.as_secs()
+    )
+}
+
+/// Kills the child and everything in its process group, and reaps the child.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(target_os = "linux")]
+    if let Some(pid) = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// What a pipe gave, up to a cap.
@@ -110,18 +152,19 @@ struct Drained {
     overflowed: bool,
 }
 
-fn drain(mut pipe: impl Read + Send + 'static, cap: u64) -> std::thread::JoinHandle<Drained> {
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+    cap: u64,
+    index: usize,
+    done: std::sync::mpsc::Sender<(usize, Drained)>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = (&mut pipe).take(cap).read_to_end(&mut bytes);
         // Past the cap the rest is read and dropped, so the child can finish writing.
         let overflowed = std::io::copy(&mut pipe, &mut std::io::sink()).is_ok_and(|n| n > 0);
-        Drained { bytes, overflowed }
+        let _ = done.send((index, Drained { bytes, overflowed }));
     })
-}
-
-fn join(handle: std::thread::JoinHandle<Drained>) -> Drained {
-    handle.join().unwrap_or_default()
 }
 
 /// The resident set of process `pid`, from `/proc/PID/status` (`VmRSS:  123 kB`).
@@ -173,6 +216,18 @@ mod tests {
         let started = Instant::now();
         let outcome = run(sh("exec sleep 30"), limits);
         assert!(matches!(outcome, Err(Failure::Killed(ref why)) if why.contains("did not finish")));
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_process_left_holding_the_pipes_is_killed_at_the_deadline() {
+        let limits = Limits {
+            time: Duration::from_millis(300),
+            ..Limits::CARGO_METADATA
+        };
+        let started = Instant::now();
+        let outcome = run(sh("sleep 30 & echo hi"), limits);
+        assert!(matches!(outcome, Err(Failure::Killed(_))), "{outcome:?}");
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 

@@ -98,7 +98,13 @@ pub fn enrich(
         })?;
     let stdout = String::from_utf8(stdout)
         .map_err(|_| "cargo metadata wrote text that is not UTF-8".to_owned())?;
-    let metadata = MetadataCommand::parse(stdout).map_err(|err| summarize(&err.to_string()))?;
+    // As cargo_metadata's own `exec`: the JSON is the line that starts with `{`; a proxy or
+    // wrapper may print other lines.
+    let json = stdout
+        .lines()
+        .find(|line| line.starts_with('{'))
+        .ok_or("cargo metadata printed no JSON")?;
+    let metadata = MetadataCommand::parse(json).map_err(|err| summarize(&err.to_string()))?;
     let resolve = metadata
         .resolve
         .as_ref()
@@ -183,26 +189,32 @@ pub fn enrich(
 }
 
 /// A `Cargo.toml` under `dir` that cargo could not read to its end: a FIFO (cargo would wait
-/// forever), a device or a link to one (`/dev/zero`: cargo would read until memory ran out), or a
-/// dangling link. Members and path dependencies are usually under the workspace's directory, so
-/// this catches a tree built to stall cargo before it runs; the bounds on the run catch the rest.
+/// forever) or a device or a link to one (`/dev/zero`: cargo would read until memory ran out).
+/// A dangling link or a directory of that name is not one: cargo fails on it at once. Members
+/// and path dependencies are usually under the workspace's directory, so this catches a tree
+/// built to stall cargo before it runs; linked directories are followed (a member may be a link
+/// to elsewhere in the tree), and the bounds on the run catch the rest.
 fn special_manifest(dir: &std::path::Path) -> Option<String> {
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
+        .follow_links(true)
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|t| t.is_dir())
-                && (entry.file_name() == "target" || entry.file_name() == ".git"))
+                && matches!(
+                    entry.file_name().to_str(),
+                    Some("target" | ".git" | "node_modules")
+                ))
         })
         .build();
     walker.flatten().find_map(|entry| {
         if entry.file_name() != "Cargo.toml" {
             return None;
         }
-        let regular = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
+        let special = std::fs::metadata(entry.path()).is_ok_and(|m| !m.is_file() && !m.is_dir());
         let shown = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        (!regular).then(|| {
+        special.then(|| {
             format!(
-                "not run: {} is not a regular file (a FIFO, a device or a dangling link), which cargo would wait on or read forever",
+                "not run: {} is not a regular file (a FIFO or a device), which cargo would wait on or read forever",
                 shown.display()
             )
         })

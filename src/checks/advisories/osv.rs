@@ -148,8 +148,11 @@ fn json_files(path: &Path) -> Result<Vec<PathBuf>> {
         if entry.file_type().is_some_and(|t| t.is_file())
             && entry.path().extension().is_some_and(|ext| ext == "json")
         {
-            // Each read is capped too, so a file that grows after this is still bounded.
-            bytes += entry.metadata().map_or(0, |m| m.len());
+            // What is read of a file is capped at the record cap (past it, the file is one
+            // malformed record), so that is what it counts; a file that grows after this is
+            // still bounded by the cap.
+            let cap = crate::read::caps::OSV_RECORD + 1;
+            bytes += entry.metadata().map_or(0, |m| m.len().min(cap));
             if bytes > MAX_SOURCE_BYTES {
                 return Err(too_large(path));
             }
