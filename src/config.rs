@@ -181,6 +181,9 @@ mod tests {
                 line: 3,
                 until: None,
                 package: None,
+                owner: None,
+                justification: None,
+                impact: None,
             }]
         );
     }

@@ -86,6 +86,27 @@ pub enum Error {
         max_age: u32,
     },
 
+    #[error("{}: {message}", path.display())]
+    Vex { path: PathBuf, message: String },
+
+    #[error("{}: --new-since {reference}: {message}", path.display())]
+    NewSince {
+        path: PathBuf,
+        reference: String,
+        message: String,
+    },
+
+    #[error("scanning the base of --new-since {reference} (commit {commit}): {source}")]
+    BaseScan {
+        reference: String,
+        commit: String,
+        #[source]
+        source: Box<Error>,
+    },
+
+    #[error("the gate condition `new` needs a base to compare with: pass --new-since REF (on a pull request, its base branch), or drop `new` from --fail-on and `[gate] fail-on`")]
+    NewWithoutBase,
+
     /// The embedded rule files are checked by the test suite; this only fires for a broken build.
     #[error("the built-in rules are invalid ({message}); this is a bug in cargo-warden, please report it")]
     Rules { message: String },

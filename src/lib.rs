@@ -41,7 +41,9 @@ use check::{Configured, Input};
 use date::Date;
 use finding::{Detection, FailOn, RuleDoc, Warning};
 use paths::relative_display;
-use policy::{Adoption, AdoptionSource, Baseline, ClockKind, Judgement, Policy};
+use policy::{
+    Adoption, AdoptionSource, BaseComparison, Baseline, ClockKind, FixedFinding, Judgement, Policy,
+};
 use rayon::prelude::*;
 use report::{PolicySummary, Role, Section, Tool, WorkspaceSummary, REPORT_VERSION};
 use std::path::{Path, PathBuf};
@@ -76,6 +78,11 @@ pub struct ScanOptions {
     /// The baseline file for the `first-seen` clock [default: `warden-baseline.json` at the scan
     /// root].
     pub baseline: Option<PathBuf>,
+    /// `--new-since`: a git revision whose merge base with HEAD is scanned too, so findings are
+    /// marked new or unchanged and the base's missing ones listed as fixed.
+    pub new_since: Option<String>,
+    /// OpenVEX documents whose statements can accept dependency findings.
+    pub vex: Vec<PathBuf>,
 }
 
 impl ScanOptions {
@@ -100,6 +107,8 @@ impl ScanOptions {
             max_age_days: 7,
             deny_stale: false,
             baseline: None,
+            new_since: None,
+            vex: Vec::new(),
         }
     }
 
@@ -127,6 +136,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
 /// [`scan`] for a caller that has already resolved the path (the CLI does, to find warden.toml at
 /// the scan root before scanning).
 pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) -> Result<Report> {
+    if options.new_since.is_none() && options.fail_on.contains(&FailOn::New) {
+        return Err(Error::NewWithoutBase);
+    }
+    // Read before the scan, so a VEX file that cannot be used stops it early.
+    let (vex, vex_warnings) = policy::load_vex(&options.vex, &discovery.root)?;
     let Detected {
         detections,
         mut warnings,
@@ -134,6 +148,17 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         sections,
         rules,
     } = detect(discovery, options)?;
+    warnings.extend(vex_warnings);
+    let base = match &options.new_since {
+        Some(reference) => Some(scan_base(
+            discovery,
+            options,
+            reference,
+            &detections,
+            &mut warnings,
+        )?),
+        None => None,
+    };
     let baseline = match options.clock {
         ClockKind::FirstSeen => {
             let path = baseline_path(discovery, options);
@@ -192,13 +217,33 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         .file
         .as_ref()
         .map(|file| relative_display(file, &discovery.root));
+    let (new_flags, compared) = match base {
+        Some(base) => (
+            Some(base.new),
+            Some((base.reference, base.commit, base.fixed)),
+        ),
+        None => (None, None),
+    };
     let judgement = Judgement {
         policy: &options.policy,
         today: options.today,
         ignores: &options.settings.ignores,
         config_file: config_file.as_deref(),
+        vex: &vex,
+        new: new_flags.as_deref(),
         fail_on: &options.fail_on,
     };
+    let comparison = compared.map(|(reference, commit, fixed)| BaseComparison {
+        reference,
+        commit,
+        fixed: fixed
+            .into_iter()
+            .map(|detection| FixedFinding {
+                severity: judgement.severity(&detection),
+                detection,
+            })
+            .collect(),
+    });
     let (findings, ignore_warnings, gate) = judgement.apply(detections, starts);
     warnings.extend(ignore_warnings);
     warnings.sort();
@@ -217,9 +262,86 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         workspaces,
         sections,
         findings,
+        comparison,
         warnings,
         gate,
         rules,
+    })
+}
+
+/// What the `--new-since` base says about this scan's detections.
+struct BaseOutcome {
+    reference: String,
+    commit: String,
+    /// For each detection: absent from the base.
+    new: Vec<bool>,
+    /// The base's detections that are gone.
+    fixed: Vec<Detection>,
+}
+
+/// Exports the merge base of HEAD and `reference`, runs the same checks over it with the same
+/// settings and advisory data, and compares by fingerprint. The base's own warnings are not
+/// reported: they are about a tree the user is not changing.
+fn scan_base(
+    discovery: &workspace::Discovery,
+    options: &ScanOptions,
+    reference: &str,
+    head: &[Detection],
+    warnings: &mut Vec<Warning>,
+) -> Result<BaseOutcome> {
+    let tree = policy::BaseTree::export(&discovery.root, reference)?;
+    let base_error = |source: Error| Error::BaseScan {
+        reference: reference.to_owned(),
+        commit: tree.commit.chars().take(12).collect(),
+        source: Box::new(source),
+    };
+    let lockfiles: Vec<String> = discovery
+        .lockfiles
+        .iter()
+        .filter_map(|lockfile| lockfile.strip_prefix(&discovery.root).ok())
+        .map(|relative| relative.to_string_lossy().into_owned())
+        .collect();
+    // A library that never commits Cargo.lock generates one in CI: the base has the same file.
+    let carried = tree.carry_untracked(&discovery.root, &lockfiles);
+    if !carried.is_empty() {
+        warnings.push(Warning::new(
+            "untracked-lockfile",
+            Some(carried.join(", ")),
+            format!("not committed, so the --new-since base was scanned with this checkout's copy and its dependency findings show as neither new nor fixed; commit {} to compare them", carried.join(" and ")),
+        ));
+    }
+    let base_discovery = if std::fs::metadata(&options.path).is_ok_and(|m| m.is_dir()) {
+        workspace::discover(&tree.scan_root).map_err(base_error)?
+    } else {
+        // A lockfile or manifest named on the command line: the same lockfiles, where the base
+        // has them.
+        workspace::Discovery {
+            root: tree.scan_root.clone(),
+            lockfiles: lockfiles
+                .iter()
+                .map(|relative| tree.scan_root.join(relative))
+                .filter(|lockfile| lockfile.is_file())
+                .collect(),
+            warnings: Vec::new(),
+            unusable: None,
+        }
+    };
+    let mut base_options = options.clone();
+    base_options.path = tree.scan_root.clone();
+    // The base's lockfile may be older than its manifests; it is only read, never judged.
+    base_options.cargo.locked = false;
+    let detections = match detect(&base_discovery, &base_options) {
+        Ok(detected) => detected.detections,
+        // No lockfile at the base: every dependency finding is new.
+        Err(Error::NoLockfile { .. }) => Vec::new(),
+        Err(error) => return Err(base_error(error)),
+    };
+    let (new, fixed) = policy::compare(head, detections);
+    Ok(BaseOutcome {
+        reference: reference.to_owned(),
+        commit: tree.commit.clone(),
+        new,
+        fixed,
     })
 }
 

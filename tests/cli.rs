@@ -236,6 +236,7 @@ fn output_is_identical_whatever_the_thread_count() {
             "code/clippy-agreement/Cargo.lock",
             "demo/Cargo.lock",
             "edge-cases/Cargo.lock",
+            "new-since/Cargo.lock",
             "path-only/ws/Cargo.lock",
             "secrets/corpus/Cargo.lock",
             "secrets/holdout/shipyard/Cargo.lock"

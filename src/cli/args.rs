@@ -217,6 +217,16 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "CONDITION",
           value_parser = one_of(&FailOn::ALL, FailOn::as_str, FailOn::help))]
     pub fail_on: Vec<FailOn>,
+
+    /// Compare with the merge base of HEAD and this git revision (e.g. origin/main): findings
+    /// are marked new or unchanged, and those the change removed are listed as fixed.
+    #[arg(long, value_name = "REF", value_parser = parse_revision)]
+    pub new_since: Option<String>,
+
+    /// An OpenVEX document whose `not_affected` and `fixed` statements accept the dependency
+    /// findings they name (repeatable; added to `[advisories] vex`).
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -326,6 +336,16 @@ fn parse_output(value: &str) -> Result<(Format, PathBuf), String> {
         return Err(format!("no file given after `{}=`", format.name()));
     }
     Ok((format, PathBuf::from(file)))
+}
+
+fn parse_revision(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.starts_with('-') {
+        return Err(format!(
+            "`{value}` is not a git revision; pass a branch, tag or commit, e.g. origin/main"
+        ));
+    }
+    Ok(value.to_owned())
 }
 
 fn parse_date(value: &str) -> Result<Date, String> {

@@ -90,6 +90,7 @@ fn prepare(common: CommonArgs, ui: Ui) -> anyhow::Result<(workspace::Discovery, 
         options.fail_on = fail_on.clone();
     }
     options.baseline = settings.baseline.clone();
+    options.vex = advisories.vex.clone();
     options.settings = settings;
     Ok((discovery, options))
 }
@@ -135,6 +136,8 @@ pub fn run_scan(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     if !args.fail_on.is_empty() {
         options.fail_on = args.fail_on;
     }
+    options.new_since = args.new_since;
+    options.vex.extend(args.vex);
     for (_, file) in &args.output {
         check_target(file)?;
     }

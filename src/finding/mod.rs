@@ -7,11 +7,13 @@
 //! neither carries the other's empty fields; the JSON report spells out its own contract
 //! (`report::json`).
 
+mod exception;
 mod kind;
 mod rule;
 mod severity;
 mod warning;
 
+pub use exception::{Exception, Justification, VexStatus};
 pub use kind::FindingKind;
 pub use rule::{markdown_table, RuleDoc};
 pub use severity::{Class, FailOn, Gate, Severity, Status};
@@ -303,7 +305,11 @@ pub struct Verdict {
     /// When the remediation window opened and closes; `None` for audit findings, which have none.
     pub clock: Option<Clock>,
     pub status: Status,
-    pub ignore_reason: Option<String>,
+    /// Why it is accepted, when it is (`status` is then `ignored`, unless the exception lapsed).
+    pub exception: Option<Exception>,
+    /// Whether the finding is absent from the base `--new-since` compares with; `None` when
+    /// there is no base.
+    pub new: Option<bool>,
     /// The `--fail-on` conditions this finding breaches (empty when it does not fail the gate).
     pub fails_gate: Vec<FailOn>,
 }

@@ -106,12 +106,14 @@ pub enum FailOn {
     Low,
     /// Any active finding at all.
     Any,
+    /// Any active finding the change introduces (absent from the `--new-since` base).
+    New,
     /// Never fail.
     Never,
 }
 
 impl FailOn {
-    pub const ALL: [FailOn; 8] = [
+    pub const ALL: [FailOn; 9] = [
         FailOn::Overdue,
         FailOn::DueSoon,
         FailOn::Critical,
@@ -119,6 +121,7 @@ impl FailOn {
         FailOn::Medium,
         FailOn::Low,
         FailOn::Any,
+        FailOn::New,
         FailOn::Never,
     ];
 
@@ -132,6 +135,7 @@ impl FailOn {
             FailOn::Medium => "any active finding of the medium tier or above",
             FailOn::Low => "any active finding of the low tier or above",
             FailOn::Any => "any active finding",
+            FailOn::New => "any active finding this change introduces, whatever its due date (needs --new-since)",
             FailOn::Never => "never fail the gate (overrides the others)",
         }
     }
@@ -145,6 +149,7 @@ impl FailOn {
             FailOn::Medium => "medium",
             FailOn::Low => "low",
             FailOn::Any => "any",
+            FailOn::New => "new",
             FailOn::Never => "never",
         }
     }

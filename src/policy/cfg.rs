@@ -6,7 +6,7 @@ use super::clock::ClockKind;
 use super::ignore::{IgnoreRule, PackageScope};
 use crate::date::Date;
 use crate::error::{LineStarts, Result};
-use crate::finding::FailOn;
+use crate::finding::{FailOn, Justification};
 use crate::toml_doc::{closest, quoted, SettingsDoc};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -42,6 +42,9 @@ struct RawIgnore {
     /// A TOML date (`until = 2026-12-31`) or a string.
     until: Option<Spanned<toml::Value>>,
     package: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
+    justification: Option<Spanned<String>>,
+    impact: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +66,7 @@ struct RawGate {
 }
 
 /// `[[ignore]]`: every entry needs an id and a reason; `until` is a date, `package` a name or
-/// `name@version`.
+/// `name@version`, `justification` one of VEX's five, `owner` and `impact` free text.
 pub fn ignores(doc: &SettingsDoc) -> Result<Vec<IgnoreRule>> {
     let raw: Vec<RawIgnore> = doc.section("ignore")?.unwrap_or_default();
     let mut ignores = Vec::with_capacity(raw.len());
@@ -100,12 +103,43 @@ pub fn ignores(doc: &SettingsDoc) -> Result<Vec<IgnoreRule>> {
                 )
             })?),
         };
+        let justification = match &entry.justification {
+            None => None,
+            Some(name) => Some(Justification::from_name(name.get_ref().trim()).ok_or_else(
+                || {
+                    let all = Justification::ALL.map(Justification::as_str);
+                    let hint = closest(name.get_ref(), &all)
+                        .map(|best| format!("did you mean `{best}`?"))
+                        .unwrap_or_else(|| format!("use one of {}", quoted(&all)));
+                    doc.error_at(
+                        name.span().start,
+                        format!(
+                            "`justification` for {id} is `{}`, not a VEX justification; {hint}",
+                            name.get_ref()
+                        ),
+                    )
+                },
+            )?),
+        };
+        let text = |field: &Option<Spanned<String>>, name: &str| -> Result<Option<String>> {
+            match field {
+                None => Ok(None),
+                Some(value) if value.get_ref().trim().is_empty() => Err(doc.error_at(
+                    value.span().start,
+                    format!("`{name}` for {id} is empty; fill it in or remove the line"),
+                )),
+                Some(value) => Ok(Some(value.get_ref().trim().to_owned())),
+            }
+        };
         ignores.push(IgnoreRule {
             id: id.to_owned(),
             reason: entry.reason.get_ref().trim().to_owned(),
             line: lines.line(entry.id.span().start),
             until,
             package,
+            owner: text(&entry.owner, "owner")?,
+            justification,
+            impact: text(&entry.impact, "impact")?,
         });
     }
     Ok(ignores)

@@ -1,7 +1,10 @@
 //! Accepted findings: `[[ignore]]` entries of the settings file, matched by advisory id, alias,
-//! rule id or fingerprint, optionally for one package and until a date.
+//! rule id or fingerprint, optionally for one package and until a date. An entry may say why in
+//! VEX's words too (a justification or an impact statement), so the exception can be written out
+//! as an OpenVEX `not_affected` statement.
 
 use crate::date::Date;
+use crate::finding::Justification;
 
 /// An accepted finding: matched by advisory id or any of its aliases (CVE, GHSA), a rule id, or
 /// one finding's fingerprint.
@@ -15,6 +18,11 @@ pub struct IgnoreRule {
     pub until: Option<Date>,
     /// Only this package (`name`, or `name@version`).
     pub package: Option<PackageScope>,
+    /// Who answers for the exception.
+    pub owner: Option<String>,
+    pub justification: Option<Justification>,
+    /// Free text: why the vulnerability does not affect this product.
+    pub impact: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

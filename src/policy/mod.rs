@@ -4,21 +4,28 @@
 //! agree.
 
 mod adoption;
+mod base_tree;
 pub mod cfg;
 mod clock;
+mod compare;
 mod git;
 mod ignore;
 mod spec;
+mod vex;
 
 pub use adoption::{is_shallow, Adoption, AdoptionSource};
+pub use base_tree::BaseTree;
 pub use cfg::{PolicyChoice, PolicySection};
 pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
+pub use compare::{compare, BaseComparison, FixedFinding};
 pub use ignore::{IgnoreRule, PackageScope};
 pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
+pub use vex::{CargoPurl, VexStatement};
 
 use crate::date::Date;
 use crate::finding::{
-    Class, Clock, ClockSource, Detection, FailOn, Finding, Gate, Severity, Status, Verdict, Warning,
+    Class, Clock, ClockSource, Detection, Exception, FailOn, Finding, Gate, Severity, Status,
+    Verdict, Warning,
 };
 
 /// What the policy needs besides the detections.
@@ -28,7 +35,28 @@ pub struct Judgement<'a> {
     pub ignores: &'a [IgnoreRule],
     /// The config file the ignores came from, for warnings.
     pub config_file: Option<&'a str>,
+    /// VEX statements read with `--vex` (after the ignores, which win).
+    pub vex: &'a [VexStatement],
+    /// For each detection, whether the `--new-since` base lacks it; `None` without a base.
+    pub new: Option<&'a [bool]>,
     pub fail_on: &'a [FailOn],
+}
+
+/// OpenVEX statements read from `--vex` files and `[advisories] vex`, with the warnings about
+/// statements that could not be used.
+pub fn load_vex(
+    files: &[std::path::PathBuf],
+    root: &std::path::Path,
+) -> crate::error::Result<(Vec<VexStatement>, Vec<Warning>)> {
+    let mut statements = Vec::new();
+    let mut warnings = Vec::new();
+    for file in files {
+        let shown = crate::paths::relative_display(file, root);
+        let (read, warned) = vex::load(file, &shown)?;
+        statements.extend(read);
+        warnings.extend(warned);
+    }
+    Ok((statements, warnings))
 }
 
 impl Judgement<'_> {
@@ -43,17 +71,9 @@ impl Judgement<'_> {
         let mut findings: Vec<Finding> = detections
             .into_iter()
             .zip(starts)
-            .map(|(detection, start)| {
-                // A rule's own severity (a secret in test code is low) still goes through the
-                // policy's tiers, so a policy without a critical tier rates it high.
-                let severity = match detection.rule_severity {
-                    Some(declared) => self.policy.tier(declared).severity,
-                    None => self.policy.severity(
-                        detection.kind,
-                        detection.cvss().map(|c| c.score),
-                        detection.categories(),
-                    ),
-                };
+            .enumerate()
+            .map(|(index, (detection, start))| {
+                let severity = self.severity(&detection);
                 let clock = match (detection.class, start) {
                     (Class::Weakness, Some((start, source))) => {
                         let due = self.policy.due(start, severity);
@@ -74,16 +94,34 @@ impl Judgement<'_> {
                     }
                     Some(_) => Status::OnTrack,
                 };
-                let mut ignore_reason = None;
-                if let Some(index) = self.matching_ignore(&detection) {
-                    let rule = &self.ignores[index];
+                let mut exception = None;
+                if let Some(rule_index) = self.matching_ignore(&detection) {
+                    let rule = &self.ignores[rule_index];
                     if rule.until.is_some_and(|until| self.today > until) {
-                        ignore_state[index] = IgnoreUse::Expired;
+                        ignore_state[rule_index] = IgnoreUse::Expired;
                     } else {
-                        ignore_state[index] = IgnoreUse::Applied;
-                        status = Status::Ignored;
-                        ignore_reason = Some(rule.reason.clone());
+                        ignore_state[rule_index] = IgnoreUse::Applied;
+                        exception = Some(Exception {
+                            reason: rule.reason.clone(),
+                            source: format!(
+                                "{}:{}",
+                                self.config_file.unwrap_or("warden.toml"),
+                                rule.line
+                            ),
+                            owner: rule.owner.clone(),
+                            until: rule.until,
+                            justification: rule.justification,
+                            impact: rule.impact.clone(),
+                            vex_status: None,
+                        });
                     }
+                }
+                // A statement saying `affected` holds too: it keeps the finding active.
+                if exception.is_none() {
+                    exception = vex::holding(self.vex, &detection).and_then(|s| s.exception());
+                }
+                if exception.is_some() {
+                    status = Status::Ignored;
                 }
                 Finding {
                     detection,
@@ -91,7 +129,8 @@ impl Judgement<'_> {
                         severity,
                         clock,
                         status,
-                        ignore_reason,
+                        exception,
+                        new: self.new.map(|new| new[index]),
                         fails_gate: Vec::new(),
                     },
                 }
@@ -100,6 +139,19 @@ impl Judgement<'_> {
         let warnings = self.ignore_warnings(&ignore_state);
         let gate = evaluate_gate(&mut findings, self.fail_on);
         (findings, warnings, gate)
+    }
+
+    /// A detection's tier. A rule's own severity (a secret in test code is low) still goes
+    /// through the policy's tiers, so a policy without a critical tier rates it high.
+    pub fn severity(&self, detection: &Detection) -> Severity {
+        match detection.rule_severity {
+            Some(declared) => self.policy.tier(declared).severity,
+            None => self.policy.severity(
+                detection.kind,
+                detection.cvss().map(|c| c.score),
+                detection.categories(),
+            ),
+        }
     }
 
     fn matching_ignore(&self, detection: &Detection) -> Option<usize> {
@@ -162,6 +214,7 @@ fn breaches(condition: FailOn, verdict: &Verdict) -> bool {
         FailOn::Medium => verdict.severity <= Severity::Medium,
         FailOn::Low => verdict.severity <= Severity::Low,
         FailOn::Any => true,
+        FailOn::New => verdict.new == Some(true),
         FailOn::Never => false,
     }
 }

@@ -5,7 +5,8 @@
 //! GitHub shows at most 10 annotations of each level per step and drops the rest silently, in
 //! the order they were printed. So the most urgent findings go first, at most
 //! [`PER_LEVEL`] per level are printed, and a last notice says how many were left out and where
-//! to find them, instead of letting GitHub lose them without a word.
+//! to find them, instead of letting GitHub lose them without a word. With `--new-since`, what the
+//! change brings in goes first in each level, then notices of what it fixes.
 
 use super::{deadline, plural, Emitter, Report};
 use crate::finding::{Finding, Severity, Status};
@@ -73,6 +74,8 @@ fn escape_property(text: &str) -> String {
 
 struct Annotation {
     level: Level,
+    /// Within a level: new findings, then what the change fixed, then the rest, then warnings.
+    group: u8,
     /// Sorts the most urgent first within a level: tier, then days left.
     urgency: (Severity, i64),
     /// The rule, so one rule's many findings do not take every slot of a level; `None` for a
@@ -94,9 +97,10 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
             }
         }
     }
+    let new = if v.new == Some(true) { "new: " } else { "" };
     properties.push((
         "title",
-        format!("{} ({}): {}", d.rule, v.severity.as_str(), d.title),
+        format!("{new}{} ({}): {}", d.rule, v.severity.as_str(), d.title),
     ));
     let what = if d.is_dependency() {
         d.subject()
@@ -118,6 +122,7 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
     }
     Annotation {
         level,
+        group: if v.new == Some(true) { 0 } else { 2 },
         rule: Some(d.rule.clone()),
         urgency: (v.severity, v.clock.map_or(i64::MAX, |c| c.days_left)),
         properties,
@@ -149,11 +154,36 @@ impl Emitter for Github {
                 level(finding).map(|level| finding_annotation(finding, report, level))
             })
             .collect();
+        // What the change fixed: one notice each, without a line (the line is the base's).
+        annotations.extend(
+            report
+                .comparison
+                .iter()
+                .flat_map(|c| &c.fixed)
+                .map(|fixed| {
+                    let d = &fixed.detection;
+                    Annotation {
+                        level: Level::Notice,
+                        group: 1,
+                        rule: Some(d.rule.clone()),
+                        urgency: (fixed.severity, i64::MAX),
+                        properties: vec![
+                            ("file", format!("{}{}", report.repository_prefix, d.file)),
+                            (
+                                "title",
+                                format!("fixed here: {} ({})", d.rule, fixed.severity.as_str()),
+                            ),
+                        ],
+                        message: format!("{}: {}", d.subject(), d.title),
+                    }
+                }),
+        );
         // Scan warnings (a stale database, an unreadable file) are annotations too, after the
         // findings of the same level so they never push a finding out.
         annotations.extend(report.warnings.iter().map(|warning| {
             Annotation {
                 level: Level::Warning,
+                group: 3,
                 rule: None,
                 urgency: (Severity::Low, i64::MAX),
                 properties: warning
@@ -167,7 +197,7 @@ impl Emitter for Github {
         }));
         // Within a level: the more severe tier, then the fewest days left, and one of each rule
         // before a second of any, so a rule with many findings cannot take every slot.
-        annotations.sort_by_key(|a| (a.level, a.urgency));
+        annotations.sort_by_key(|a| (a.level, a.group, a.urgency));
         let mut seen: Vec<(Level, &str, usize)> = Vec::new();
         let mut ranks = Vec::with_capacity(annotations.len());
         for annotation in &annotations {
@@ -191,7 +221,7 @@ impl Emitter for Github {
             ranks.push(rank);
         }
         let mut ranked: Vec<(usize, Annotation)> = ranks.into_iter().zip(annotations).collect();
-        ranked.sort_by_key(|(rank, a)| (a.level, *rank, a.urgency));
+        ranked.sort_by_key(|(rank, a)| (a.level, a.group, *rank, a.urgency));
         let annotations: Vec<Annotation> = ranked.into_iter().map(|(_, a)| a).collect();
 
         let mut per_level = [0usize; 3];

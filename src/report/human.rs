@@ -47,6 +47,13 @@ impl Human {
         explained: &mut Vec<&'r str>,
     ) -> io::Result<()> {
         let (d, v) = (&finding.detection, &finding.verdict);
+        if v.new == Some(true) {
+            write!(
+                out,
+                "{} ",
+                self.paint(AnsiColor::Magenta.on_default().bold(), "new")
+            )?;
+        }
         writeln!(
             out,
             "{} {} {} {}",
@@ -68,9 +75,12 @@ impl Human {
         match v.status {
             Status::Ignored => writeln!(
                 out,
-                "  {} {}; would be {}",
+                "  {} {}{}; would be {}",
                 self.paint(DIM, "ignored:"),
-                v.ignore_reason.as_deref().unwrap_or(""),
+                printable(v.exception.as_ref().map_or("", |e| e.reason.as_str())),
+                v.exception
+                    .as_ref()
+                    .map_or(String::new(), |e| format!(" ({})", printable(&e.source))),
                 deadline(finding)
             )?,
             Status::Overdue => writeln!(
@@ -228,6 +238,40 @@ impl Emitter for Human {
             writeln!(out)?;
         }
 
+        if let Some(comparison) = &report.comparison {
+            let base = comparison.commit.get(..12).unwrap_or(&comparison.commit);
+            let new = report
+                .findings
+                .iter()
+                .filter(|f| f.verdict.new == Some(true) && f.verdict.status != Status::Audit)
+                .count();
+            if !comparison.fixed.is_empty() {
+                writeln!(
+                    out,
+                    "{}",
+                    self.paint(BOLD, &format!("== fixed here ({})", comparison.fixed.len()))
+                )?;
+                writeln!(out)?;
+                for fixed in &comparison.fixed {
+                    let d = &fixed.detection;
+                    writeln!(
+                        out,
+                        "  {} {} {}: {}",
+                        self.paint(AnsiColor::Green.on_default(), "fixed here:"),
+                        self.paint(BOLD, &d.rule),
+                        printable(&d.subject()),
+                        printable(&d.title)
+                    )?;
+                }
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "compared with {} (merge base {base}): {new} new, {} fixed here",
+                printable(&comparison.reference),
+                comparison.fixed.len()
+            )?;
+        }
         let breakdown = if counts.is_empty() {
             String::new()
         } else {

@@ -8,8 +8,8 @@
 use super::{Emitter, PolicySummary, Report, Tool, WorkspaceSummary, REPORT_VERSION};
 use crate::date::Date;
 use crate::finding::{
-    ClockSource, Cvss, DependencyInfo, FailOn, Finding, FindingKind, Fix, Gate, PackageRef,
-    SecretEvidence, Severity, Span, Status, Subject, Warning,
+    ClockSource, Cvss, DependencyInfo, Exception, FailOn, Finding, FindingKind, Fix, Gate,
+    PackageRef, SecretEvidence, Severity, Span, Status, Subject, Warning,
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -36,8 +36,35 @@ struct JsonReport<'r> {
     #[serde(flatten)]
     sections: Sections<'r>,
     findings: Vec<JsonFinding<'r>>,
+    /// With `--new-since` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new_since: Option<JsonBase<'r>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<Vec<JsonFixed<'r>>>,
     warnings: &'r [Warning],
     gate: &'r Gate,
+}
+
+/// The base `--new-since` compared with.
+#[derive(Serialize)]
+struct JsonBase<'r> {
+    reference: &'r str,
+    commit: &'r str,
+}
+
+/// A finding of the base that this change removed.
+#[derive(Serialize)]
+struct JsonFixed<'r> {
+    kind: FindingKind,
+    rule: &'r str,
+    title: &'r str,
+    file: &'r str,
+    line: usize,
+    column: usize,
+    package: Option<&'r PackageRef>,
+    aliases: &'r [String],
+    severity: Severity,
+    fingerprint: &'r str,
 }
 
 impl<'r> JsonReport<'r> {
@@ -53,6 +80,30 @@ impl<'r> JsonReport<'r> {
             workspaces: &report.workspaces,
             sections: Sections(report),
             findings: report.findings.iter().map(JsonFinding::new).collect(),
+            new_since: report.comparison.as_ref().map(|c| JsonBase {
+                reference: &c.reference,
+                commit: &c.commit,
+            }),
+            fixed: report.comparison.as_ref().map(|c| {
+                c.fixed
+                    .iter()
+                    .map(|fixed| {
+                        let d = &fixed.detection;
+                        JsonFixed {
+                            kind: d.kind,
+                            rule: &d.rule,
+                            title: &d.title,
+                            file: &d.file,
+                            line: d.line,
+                            column: d.column,
+                            package: d.package(),
+                            aliases: d.aliases(),
+                            severity: fixed.severity,
+                            fingerprint: &d.fingerprint,
+                        }
+                    })
+                    .collect()
+            }),
             warnings: &report.warnings,
             gate: &report.gate,
         }
@@ -113,6 +164,11 @@ struct JsonFinding<'r> {
     days_left: Option<i64>,
     status: Status,
     ignore_reason: Option<&'r str>,
+    /// Why it is accepted: reason, source, owner, until and the VEX fields.
+    exception: Option<&'r Exception>,
+    /// With `--new-since` only: absent from the base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<bool>,
     fails_gate: &'r [FailOn],
 }
 
@@ -159,7 +215,9 @@ impl<'r> JsonFinding<'r> {
             due: v.clock.map(|c| c.due),
             days_left: v.clock.map(|c| c.days_left),
             status: v.status,
-            ignore_reason: v.ignore_reason.as_deref(),
+            ignore_reason: v.exception.as_ref().map(|e| e.reason.as_str()),
+            exception: v.exception.as_ref(),
+            new: v.new,
             fails_gate: &v.fails_gate,
         }
     }

@@ -1,12 +1,14 @@
 //! A markdown report for GitHub's job summary (`$GITHUB_STEP_SUMMARY`) and for pull-request
 //! comments: the verdict, counts, then one table per urgency (overdue, due soon, on track) with
-//! what to fix by when, and the policy that set the dates.
+//! what to fix by when, and the policy that set the dates. With `--new-since`, what the change
+//! brings in comes first, then what it fixes, then what was already there.
 //!
 //! GitHub caps a step summary at 1 MiB and renders large tables slowly, so each table shows at
 //! most [`ROWS_PER_TABLE`] rows, most urgent first, and says how many more the full reports hold.
 
 use super::{plural, Emitter, Report};
-use crate::finding::{Finding, Status};
+use crate::finding::{Detection, Finding, Status};
+use crate::policy::BaseComparison;
 use std::io::{self, Write};
 
 /// Rows per table before the rest is summarised in one line.
@@ -56,16 +58,14 @@ fn code(text: &str) -> String {
     format!("{fence} {text} {fence}")
 }
 
-fn rule_cell(finding: &Finding) -> String {
-    let d = &finding.detection;
+fn rule_cell(d: &Detection) -> String {
     match d.advisory().and_then(|a| a.url.as_ref()) {
         Some(url) => format!("[{}]({}) {}", cell(&d.rule), url, cell(&d.title)),
         None => format!("{} {}", code(&d.rule), cell(&d.title)),
     }
 }
 
-fn subject_cell(finding: &Finding, report: &Report) -> String {
-    let d = &finding.detection;
+fn subject_cell(d: &Detection, report: &Report) -> String {
     if d.is_dependency() {
         format!(
             "{} ({})",
@@ -103,6 +103,97 @@ fn first_sentence(text: &str) -> &str {
         }
     }
     text
+}
+
+/// New findings (most urgent first), then what the change fixed; the status tables after them
+/// hold what was already at the base.
+fn write_comparison(
+    out: &mut dyn Write,
+    report: &Report,
+    comparison: &BaseComparison,
+) -> io::Result<()> {
+    let mut new: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.verdict.new == Some(true) && f.verdict.status != Status::Audit)
+        .collect();
+    new.sort_by_key(|f| {
+        (
+            f.verdict.fails_gate.is_empty(),
+            f.verdict.status,
+            f.verdict.severity,
+        )
+    });
+    let base = comparison.commit.get(..12).unwrap_or(&comparison.commit);
+    writeln!(
+        out,
+        "Compared with {} (merge base {}): {} new, {} fixed here.",
+        code(&comparison.reference),
+        code(base),
+        new.len(),
+        comparison.fixed.len()
+    )?;
+    writeln!(out)?;
+    if !new.is_empty() {
+        writeln!(out, "### New in this change ({})", new.len())?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| Package or file | Rule | Severity | Status | Due | Fix |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for finding in new.iter().take(ROWS_PER_TABLE) {
+            let v = &finding.verdict;
+            let severity = if v.fails_gate.is_empty() {
+                v.severity.as_str().to_owned()
+            } else {
+                format!("**{}**", v.severity.as_str())
+            };
+            let due = v.clock.map_or("none".to_owned(), |c| c.due.to_string());
+            writeln!(
+                out,
+                "| {} | {} | {severity} | {} | {due} | {} |",
+                subject_cell(&finding.detection, report),
+                rule_cell(&finding.detection),
+                v.status.as_str(),
+                fix_cell(finding)
+            )?;
+        }
+        if new.len() > ROWS_PER_TABLE {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{} more not shown here; the SARIF and JSON reports list every finding.",
+                new.len() - ROWS_PER_TABLE
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !comparison.fixed.is_empty() {
+        writeln!(out, "### Fixed here ({})", comparison.fixed.len())?;
+        writeln!(out)?;
+        writeln!(out, "| Package or file | Rule | Severity |")?;
+        writeln!(out, "|---|---|---|")?;
+        for fixed in comparison.fixed.iter().take(ROWS_PER_TABLE) {
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                subject_cell(&fixed.detection, report),
+                rule_cell(&fixed.detection),
+                fixed.severity.as_str()
+            )?;
+        }
+        if comparison.fixed.len() > ROWS_PER_TABLE {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{} more not shown here; the JSON report lists every one.",
+                comparison.fixed.len() - ROWS_PER_TABLE
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 impl Emitter for Markdown {
@@ -175,11 +266,14 @@ impl Emitter for Markdown {
             writeln!(out)?;
         }
 
+        if let Some(comparison) = &report.comparison {
+            write_comparison(out, report, comparison)?;
+        }
         for (status, heading) in TABLES {
             let mut group: Vec<&Finding> = report
                 .findings
                 .iter()
-                .filter(|f| f.verdict.status == status)
+                .filter(|f| f.verdict.status == status && f.verdict.new != Some(true))
                 .collect();
             if group.is_empty() {
                 continue;
@@ -212,8 +306,8 @@ impl Emitter for Markdown {
                 writeln!(
                     out,
                     "| {} | {} | {severity} | {due} | {days_left} | {} |",
-                    subject_cell(finding, report),
-                    rule_cell(finding),
+                    subject_cell(&finding.detection, report),
+                    rule_cell(&finding.detection),
                     fix_cell(finding)
                 )?;
             }

@@ -10,11 +10,12 @@ mod github;
 mod human;
 mod json;
 mod markdown;
+mod openvex;
 mod sarif;
 
 use crate::date::Date;
 use crate::finding::{Finding, Gate, RuleDoc, Warning};
-use crate::policy::{AdoptionSource, ClockKind, Policy};
+use crate::policy::{AdoptionSource, BaseComparison, ClockKind, Policy};
 pub use crate::workspace::{GraphSource, WorkspaceSummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ pub use github::Github;
 pub use human::Human;
 pub use json::Json;
 pub use markdown::Markdown;
+pub use openvex::{purl, OpenVex};
 pub use sarif::Sarif;
 
 /// Version of the JSON report layout. Fields are added, never renamed; a rename bumps this.
@@ -44,6 +46,8 @@ pub struct Report {
     /// before the first check that reads them.
     pub sections: Vec<Section>,
     pub findings: Vec<Finding>,
+    /// With `--new-since`: the base compared with and what this change fixed.
+    pub comparison: Option<BaseComparison>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,
     /// The documentation of the rules of the checks that ran: SARIF rule help comes from here.
@@ -237,15 +241,17 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
+    OpenVex,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
         Format::Github,
         Format::Markdown,
+        Format::OpenVex,
     ];
 
     pub fn name(self) -> &'static str {
@@ -255,6 +261,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Github => "github",
             Format::Markdown => "markdown",
+            Format::OpenVex => "openvex",
         }
     }
 
@@ -265,6 +272,7 @@ impl Format {
             Format::Sarif => "SARIF 2.1.0 for GitHub code scanning and other dashboards",
             Format::Github => "GitHub Actions annotations (workflow commands) on the pull request",
             Format::Markdown => "a summary for $GITHUB_STEP_SUMMARY or a pull-request comment",
+            Format::OpenVex => "OpenVEX 0.2.0 statements for the dependency findings (affected with due dates, not_affected for accepted ones)",
         }
     }
 
@@ -280,6 +288,7 @@ impl Format {
             Format::Sarif => Box::new(Sarif),
             Format::Github => Box::new(Github),
             Format::Markdown => Box::new(Markdown),
+            Format::OpenVex => Box::new(OpenVex),
         }
     }
 }

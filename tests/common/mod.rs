@@ -139,3 +139,28 @@ pub fn pass_findings(
     }
     (detections, walked.summary, walked.warnings)
 }
+
+/// Errors of `value` against a schema of `../shared/schemas` (formats checked too); `None` when
+/// `../shared` is absent, which [`shared`] reports.
+pub fn schema_errors(schema: &str, value: &serde_json::Value) -> Option<Vec<String>> {
+    let shared = shared(&format!("{schema} validation"))?;
+    // The published SARIF schema's `language` pattern has a stray `]`, which fails the
+    // meta-schema's regex check; that one pattern is mended in memory (we never emit `language`).
+    let text = std::fs::read_to_string(shared.join("schemas").join(schema))
+        .unwrap()
+        .replace(
+            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+            r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
+        );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    Some(
+        validator
+            .iter_errors(value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect(),
+    )
+}

@@ -19,6 +19,8 @@ pub struct AdvisorySettings {
     pub url: Option<String>,
     /// `stale = "deny"`: a database older than `max-age` is an error, not a warning.
     pub deny_stale: Option<bool>,
+    /// OpenVEX documents whose statements accept findings.
+    pub vex: Vec<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +32,8 @@ struct RawAdvisories {
     max_age: Option<u32>,
     url: Option<String>,
     stale: Option<Spanned<String>>,
+    #[serde(default)]
+    vex: Vec<String>,
 }
 
 impl AdvisorySettings {
@@ -61,6 +65,7 @@ impl AdvisorySettings {
             max_age_days: raw.max_age,
             url: raw.url,
             deny_stale,
+            vex: raw.vex.iter().map(|vex| base_dir.join(vex)).collect(),
         })
     }
 }
@@ -92,6 +97,7 @@ mod tests {
                 max_age_days: Some(3),
                 url: None,
                 deny_stale: Some(true),
+                vex: Vec::new(),
             }
         );
         let err = read("[advisories]\nstale = \"fail\"\n")

@@ -5,12 +5,15 @@
 //! and a `security-severity`, so alerts show our policy's tier; a first message sentence that
 //! carries the due date, because that sentence is the alert's title; no ignored findings, because
 //! GitHub shows SARIF suppressions as open alerts; and nothing that changes between identical runs
-//! (no timestamps, no absolute paths), so re-uploads do not churn alerts.
+//! (no timestamps, no absolute paths), so re-uploads do not churn alerts. With `--new-since`,
+//! results carry `baselineState` (`new`, `unchanged`) and what the change fixed is written as
+//! `absent` results of kind `pass`; GitHub reads neither field, so the action drops the absent
+//! ones before uploading.
 
 mod rules;
 
 use super::{Emitter, Report, Role, Section};
-use crate::finding::{fingerprint, Finding, Severity, Status, Subject};
+use crate::finding::{fingerprint, Finding, Severity, Status, Subject, Verdict};
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
     self as s, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
@@ -323,6 +326,9 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
     } else {
         result.related_locations(related).build()
     };
+    if let Some(new) = v.new {
+        result.baseline_state = Some(json!(if new { "new" } else { "unchanged" }));
+    }
     if let Some(clock) = v.clock {
         result.provenance = Some(
             ResultProvenance::builder()
@@ -330,6 +336,45 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
                 .build(),
         );
     }
+    result
+}
+
+/// A finding of the `--new-since` base that this change removed: `absent`, and a `pass`, so a
+/// viewer that reads `kind` does not show it as a problem.
+fn absent_result(finding: &Finding, rule_index: usize, report: &Report) -> s::Result {
+    let d = &finding.detection;
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("cargoWarden/v1".to_owned(), partial_fingerprint(finding));
+    let base = report
+        .comparison
+        .as_ref()
+        .map_or("", |c| c.commit.get(..12).unwrap_or(&c.commit));
+    let mut values = BTreeMap::new();
+    values.insert(
+        "severity".to_owned(),
+        json!(finding.verdict.severity.as_str()),
+    );
+    values.insert("status".to_owned(), json!("fixed"));
+    let mut result = s::Result::builder()
+        .rule_id(d.rule.clone())
+        .rule_index(rule_index as i64)
+        .level(ResultLevel::None)
+        .message(message(format!(
+            "Fixed here: {} ({}) was present at the base {base} and is gone now.",
+            d.title,
+            d.subject()
+        )))
+        .locations(vec![location(
+            &format!("{}{}", report.repository_prefix, d.file),
+            d.line,
+            d.column,
+            d.end_column,
+        )])
+        .partial_fingerprints(fingerprints)
+        .properties(properties(Vec::new(), values))
+        .build();
+    result.kind = Some(s::ResultKind::Pass);
+    result.baseline_state = Some(json!("absent"));
     result
 }
 
@@ -383,7 +428,31 @@ fn check_run(report: &Report, run: &Section, limit: usize) -> Run {
         );
     }
 
-    let mut rule_ids: Vec<&str> = reported.iter().map(|f| f.detection.rule.as_str()).collect();
+    // What this change fixed, as `absent` results: a fixed finding has no status or clock now;
+    // its rule descriptor reads only its detection and tier.
+    let fixed: Vec<Finding> = report
+        .comparison
+        .iter()
+        .flat_map(|c| &c.fixed)
+        .filter(|f| f.detection.kind.check == run.name)
+        .map(|f| Finding {
+            detection: f.detection.clone(),
+            verdict: Verdict {
+                severity: f.severity,
+                clock: None,
+                status: Status::OnTrack,
+                exception: None,
+                new: None,
+                fails_gate: Vec::new(),
+            },
+        })
+        .collect();
+    let mut rule_ids: Vec<&str> = reported
+        .iter()
+        .copied()
+        .chain(&fixed)
+        .map(|f| f.detection.rule.as_str())
+        .collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
     let rules: Vec<ReportingDescriptor> = rule_ids
@@ -391,20 +460,27 @@ fn check_run(report: &Report, run: &Section, limit: usize) -> Run {
         .map(|id| {
             let first = reported
                 .iter()
+                .copied()
+                .chain(&fixed)
                 .find(|f| f.detection.rule == *id)
-                .expect("every rule id comes from a reported finding");
+                .expect("every rule id comes from a reported or fixed finding");
             rules::descriptor_for(first, report)
         })
         .collect();
-    let results: Vec<s::Result> = reported
+    let rule_index = |finding: &Finding| {
+        rule_ids
+            .binary_search(&finding.detection.rule.as_str())
+            .unwrap_or_default()
+    };
+    let mut results: Vec<s::Result> = reported
         .iter()
-        .map(|finding| {
-            let index = rule_ids
-                .binary_search(&finding.detection.rule.as_str())
-                .unwrap_or_default();
-            advisory_result(finding, index, report)
-        })
+        .map(|finding| advisory_result(finding, rule_index(finding), report))
         .collect();
+    results.extend(
+        fixed
+            .iter()
+            .map(|finding| absent_result(finding, rule_index(finding), report)),
+    );
 
     let driver = ToolComponent::builder()
         .name(report.tool.name)
