@@ -583,6 +583,16 @@ impl Outcome {
 /// Runs the action with these inputs in a workspace that `setup` fills, stopping after the step
 /// named `until` when given.
 fn run_action(inputs: &[(&str, &str)], setup: impl FnOnce(&Path), until: Option<&str>) -> Outcome {
+    run_action_on(&[], inputs, setup, until)
+}
+
+/// [`run_action`] with more of the runner's environment (the event, say) in every step.
+fn run_action_on(
+    event: &[(&'static str, &str)],
+    inputs: &[(&str, &str)],
+    setup: impl FnOnce(&Path),
+    until: Option<&str>,
+) -> Outcome {
     let action = action();
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("workspace");
@@ -605,7 +615,7 @@ fn run_action(inputs: &[(&str, &str)], setup: impl FnOnce(&Path), until: Option<
         );
         given.insert((*name).to_owned(), (*value).to_owned());
     }
-    let runner: BTreeMap<&'static str, String> = [
+    let mut runner: BTreeMap<&'static str, String> = [
         ("GITHUB_WORKSPACE", workspace.display().to_string()),
         ("GITHUB_ACTION_PATH", common::repo().display().to_string()),
         ("GITHUB_STEP_SUMMARY", summary_file.display().to_string()),
@@ -632,6 +642,7 @@ fn run_action(inputs: &[(&str, &str)], setup: impl FnOnce(&Path), until: Option<
     ]
     .into_iter()
     .collect();
+    runner.extend(event.iter().map(|(key, value)| (*key, (*value).to_owned())));
     let step_ids: BTreeSet<String> = action.steps.iter().filter_map(|s| s.id.clone()).collect();
     let mut step_outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut failed = false;
@@ -1143,4 +1154,180 @@ fn workflow_files_are_hardened() {
             );
         }
     }
+}
+
+/// A pull request as actions/checkout sees it: upstream has `main` (the new-since fixture) and a
+/// merge ref of `change` into it; the workspace is a one-commit clone of the merge ref, and
+/// `../event.json` names `main` as the base. Returns nothing; the event file sits beside the
+/// workspace.
+fn pull_request(change: fn(&Path)) -> impl FnOnce(&Path) {
+    move |workspace: &Path| {
+        let upstream = workspace.parent().unwrap().join("upstream");
+        common::copy_dir(&common::fixture("new-since"), &upstream);
+        common::git(&upstream, &["init", "-q", "-b", "main"], None);
+        common::git(&upstream, &["add", "-A"], None);
+        common::git(
+            &upstream,
+            &["commit", "-q", "-m", "base"],
+            Some("2026-11-01"),
+        );
+        common::git(&upstream, &["checkout", "-q", "-b", "change"], None);
+        change(&upstream);
+        common::git(&upstream, &["add", "-A"], None);
+        common::git(
+            &upstream,
+            &["commit", "-q", "-m", "change"],
+            Some("2026-12-01"),
+        );
+        common::git(&upstream, &["checkout", "-q", "main"], None);
+        common::git(
+            &upstream,
+            &["merge", "-q", "--no-ff", "-m", "merge", "change"],
+            Some("2026-12-02"),
+        );
+        common::git(
+            &upstream,
+            &["update-ref", "refs/pull/1/merge", "HEAD"],
+            None,
+        );
+        common::git(&upstream, &["reset", "-q", "--hard", "HEAD^1"], None);
+        let base = String::from_utf8(
+            Command::new("git")
+                .current_dir(&upstream)
+                .args(["rev-parse", "main"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let url = format!("file://{}", upstream.display());
+        common::git(workspace, &["init", "-q"], None);
+        common::git(workspace, &["remote", "add", "origin", &url], None);
+        common::git(
+            workspace,
+            &[
+                "fetch",
+                "-q",
+                "--depth=1",
+                "origin",
+                "+refs/pull/1/merge:refs/remotes/pull/1/merge",
+            ],
+            None,
+        );
+        common::git(
+            workspace,
+            &["checkout", "-q", "--detach", "refs/remotes/pull/1/merge"],
+            None,
+        );
+        std::fs::write(
+            workspace.parent().unwrap().join("event.json"),
+            format!(
+                r#"{{"pull_request": {{"base": {{"sha": "{}"}}}}}}"#,
+                base.trim()
+            ),
+        )
+        .unwrap();
+    }
+}
+
+/// Adds a vulnerable dependency (time 0.1.43) and takes the token out.
+fn add_time_and_drop_the_token(dir: &Path) {
+    let edit = |file: &str, from: &str, to: &str| {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(text.contains(from), "{file}");
+        std::fs::write(dir.join(file), text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "Cargo.toml",
+        "smallvec = \"0.6.9\"\n",
+        "smallvec = \"0.6.9\"\ntime = \"0.1.43\"\n",
+    );
+    edit(
+        "Cargo.lock",
+        " \"smallvec\",\n]",
+        " \"smallvec\",\n \"time\",\n]",
+    );
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.lock"),
+        format!("{lock}\n[[package]]\nname = \"time\"\nversion = \"0.1.43\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"ca8a50ef2360fbd1eeb0ecd46795a87a19024eb4b53c5dc916ca1fd95fe62438\"\n"),
+    )
+    .unwrap();
+    edit(
+        "src/lib.rs",
+        "const DEPLOY_TOKEN: &str = \"ghp_R8x2mQ7vLk4NtZ9wPj3sHd6YbCf1GuEa0XoV\";",
+        "const DEPLOY_TOKEN: &str = env!(\"DEPLOY_TOKEN\");",
+    );
+}
+
+/// A comment, nothing else.
+fn touch_a_comment(dir: &Path) {
+    let file = dir.join("src/lib.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(file, format!("// Reviewed.\n{text}")).unwrap();
+}
+
+const PULL_REQUEST: [(&str, &str); 2] = [
+    ("GITHUB_EVENT_NAME", "pull_request"),
+    ("GITHUB_EVENT_PATH", "../event.json"),
+];
+
+#[test]
+fn a_pull_request_fails_only_on_what_it_brings_in() {
+    if skipped("a_pull_request_fails_only_on_what_it_brings_in") {
+        return;
+    }
+    require_jq();
+    let db = db_fixture();
+    let inputs = [
+        ("binary", WARDEN),
+        ("db-path", db.as_str()),
+        ("args", "--today 2026-12-05"),
+    ];
+    let out = run_action_on(
+        &PULL_REQUEST,
+        &inputs,
+        pull_request(add_time_and_drop_the_token),
+        None,
+    );
+    let log = out.log();
+    assert_eq!(out.step("Scan").outputs["exit-code"], "1", "{log}");
+    assert_eq!(out.output("new"), "1", "{log}");
+    assert_eq!(out.output("fixed"), "1", "{log}");
+    let report = out.report();
+    assert_eq!(report["gate"]["fail_on"], serde_json::json!(["new"]));
+    // The upload keeps the comparison but not the `absent` results, which code scanning would
+    // show as alerts; the job summary lists them.
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.workspace.join("warden.sarif")).unwrap())
+            .unwrap();
+    let states: Vec<&str> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| run["results"].as_array().unwrap())
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains(&"new") && !states.contains(&"absent"),
+        "{states:?}"
+    );
+    assert!(
+        out.summary.contains("### Fixed here (1)"),
+        "{}",
+        out.summary
+    );
+    assert!(out.failed);
+
+    // The same pull request touching only a comment passes, though the old advisory is overdue.
+    let out = run_action_on(&PULL_REQUEST, &inputs, pull_request(touch_a_comment), None);
+    let log = out.log();
+    assert_eq!(out.step("Scan").outputs["exit-code"], "0", "{log}");
+    assert_eq!(out.output("new"), "0", "{log}");
+    assert!(!out.failed, "{log}");
+
+    // Elsewhere (a push), the gate is strict: the overdue advisory fails it.
+    let out = run_action(&inputs, pull_request(touch_a_comment), None);
+    assert_eq!(out.step("Scan").outputs["exit-code"], "1", "{}", out.log());
+    assert_eq!(out.output("new"), "");
 }
