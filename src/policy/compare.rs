@@ -25,46 +25,127 @@ pub struct FixedFinding {
     pub severity: Severity,
 }
 
-/// For each of `head`, whether the base lacks it; and the base detections `head` lacks. The same
-/// fingerprint twice (two lockfiles with the same path cannot happen, but a rule may repeat) is
-/// counted: two at the base and three now make one new.
+/// For each of `head`, whether the base lacks it; and the base's weakness detections that `head`
+/// lacks. A package's fingerprint leaves out its version (an upgrade that is still affected is
+/// the same finding), so two locked versions of one crate share it: findings are paired on
+/// fingerprint and version first, then on fingerprint alone.
 pub fn compare(head: &[Detection], base: Vec<Detection>) -> (Vec<bool>, Vec<Detection>) {
-    let mut remaining: HashMap<&str, usize> = HashMap::new();
-    for detection in &base {
-        *remaining.entry(detection.fingerprint.as_str()).or_default() += 1;
-    }
-    let new: Vec<bool> = head
-        .iter()
-        .map(|d| match remaining.get_mut(d.fingerprint.as_str()) {
-            Some(count) if *count > 0 => {
-                *count -= 1;
-                false
+    let mut head_matched = vec![false; head.len()];
+    let mut base_matched = vec![false; base.len()];
+    let exact = |d: &Detection| {
+        (
+            d.fingerprint.clone(),
+            d.package().map(|p| p.version.clone()),
+        )
+    };
+    let loose = |d: &Detection| (d.fingerprint.clone(), None);
+    for key in [exact, loose] {
+        let mut unpaired: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
+        for (i, d) in base.iter().enumerate().rev() {
+            if !base_matched[i] {
+                unpaired.entry(key(d)).or_default().push(i);
             }
-            _ => true,
-        })
-        .collect();
-    let mut still: HashMap<&str, usize> = HashMap::new();
-    for detection in head {
-        *still.entry(detection.fingerprint.as_str()).or_default() += 1;
-    }
-    let fixed_indices: Vec<usize> = base
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| match still.get_mut(d.fingerprint.as_str()) {
-            Some(count) if *count > 0 => {
-                *count -= 1;
-                false
+        }
+        for (i, d) in head.iter().enumerate() {
+            if head_matched[i] {
+                continue;
             }
-            _ => true,
-        })
-        .filter(|(_, d)| d.class == Class::Weakness)
-        .map(|(i, _)| i)
-        .collect();
+            if let Some(j) = unpaired.get_mut(&key(d)).and_then(Vec::pop) {
+                head_matched[i] = true;
+                base_matched[j] = true;
+            }
+        }
+    }
+    let new = head_matched.iter().map(|matched| !matched).collect();
     let fixed = base
         .into_iter()
-        .enumerate()
-        .filter(|(i, _)| fixed_indices.binary_search(i).is_ok())
-        .map(|(_, d)| d)
+        .zip(base_matched)
+        .filter(|(d, matched)| !matched && d.class == Class::Weakness)
+        .map(|(d, _)| d)
         .collect();
     (new, fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{FindingKind, Origin, PackageDetails, PackageRef, Subject};
+
+    fn detection(fingerprint: &str, version: Option<&str>) -> Detection {
+        let subject = match version {
+            Some(version) => Subject::Package(Box::new(PackageDetails {
+                package: PackageRef {
+                    name: "quick-xml".into(),
+                    version: version.into(),
+                    source: None,
+                },
+                dependency: None,
+                aliases: Vec::new(),
+                references: Vec::new(),
+                url: None,
+                date: None,
+                categories: Vec::new(),
+                cvss: None,
+                patched: Vec::new(),
+                unaffected: Vec::new(),
+                fix: None,
+                advisory_sources: Vec::new(),
+                declared_at: None,
+                remediation: None,
+            })),
+            None => Subject::Source(crate::finding::SourceDetails {
+                cwe: Vec::new(),
+                remediation: String::new(),
+                secret: None,
+                in_test: false,
+            }),
+        };
+        Detection {
+            kind: FindingKind {
+                name: "test",
+                check: "test",
+                rule_name: "Test",
+                default_tier: Severity::Low,
+                categorised: false,
+            },
+            rule: "R".into(),
+            title: "t".into(),
+            file: "Cargo.lock".into(),
+            line: 1,
+            column: 1,
+            end_column: 2,
+            description: String::new(),
+            fingerprint: fingerprint.into(),
+            rule_severity: None,
+            class: Class::Weakness,
+            origin: Origin::Lines(vec![1]),
+            subject,
+        }
+    }
+
+    #[test]
+    fn two_locked_versions_of_one_crate_pair_by_version_first() {
+        // The base locks 0.40.1 only; HEAD adds 0.39.4 below it in no particular order.
+        let head = [
+            detection("x", Some("0.39.4")),
+            detection("x", Some("0.40.1")),
+        ];
+        let (new, fixed) = compare(&head, vec![detection("x", Some("0.40.1"))]);
+        assert_eq!(new, [true, false]);
+        assert!(fixed.is_empty());
+    }
+
+    #[test]
+    fn an_upgrade_still_affected_is_unchanged_and_repeats_are_counted() {
+        let (new, fixed) = compare(
+            &[detection("x", Some("0.40.2"))],
+            vec![detection("x", Some("0.40.1"))],
+        );
+        assert_eq!((new, fixed.len()), (vec![false], 0));
+        let (new, fixed) = compare(
+            &[detection("s", None)],
+            vec![detection("s", None), detection("s", None)],
+        );
+        assert_eq!((new, fixed.len()), (vec![false], 1));
+    }
 }
