@@ -4,11 +4,20 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
 const TODAY: &str = "2026-12-05";
+
+/// A pull request's gate, in JSON.
+const GATE_ON_NEW: &[&str] = &[
+    "--new-since",
+    "main",
+    "--fail-on",
+    "new",
+    "--format",
+    "json",
+];
 
 fn write(dir: &Path, file: &str, text: &str) {
     let path = dir.join(file);
@@ -109,18 +118,7 @@ fn unrelated_edits(dir: &Path) {
 }
 
 fn scan(dir: &Path, args: &[&str]) -> common::Outcome {
-    let home = tempfile::tempdir().unwrap();
-    common::run(
-        Command::cargo_bin("cargo-warden")
-            .unwrap()
-            .current_dir(dir)
-            .env("CARGO_HOME", home.path())
-            .env("CARGO_NET_OFFLINE", "true")
-            .env("WARDEN_TODAY", TODAY)
-            .args(["scan", "--offline", "--db"])
-            .arg(common::fixture("advisory-db"))
-            .args(args),
-    )
+    common::scan_in(dir, TODAY, args)
 }
 
 /// `(rule, new)` of every finding, and the rules of `fixed[]`.
@@ -234,17 +232,7 @@ fn the_additions_are_new_and_the_removed_secret_is_fixed() {
 fn fail_on_new_fails_on_what_the_change_brings_in() {
     let repo = repository();
     introduce_and_fix(repo.path());
-    let out = scan(
-        repo.path(),
-        &[
-            "--new-since",
-            "main",
-            "--fail-on",
-            "new",
-            "--format",
-            "json",
-        ],
-    );
+    let out = scan(repo.path(), GATE_ON_NEW);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report = common::json(&out.stdout);
     assert_eq!(report["gate"]["failing"], 2);
@@ -258,17 +246,7 @@ fn fail_on_new_fails_on_what_the_change_brings_in() {
 fn fail_on_new_passes_a_change_that_only_moves_and_edits_other_lines() {
     let repo = repository();
     unrelated_edits(repo.path());
-    let out = scan(
-        repo.path(),
-        &[
-            "--new-since",
-            "main",
-            "--fail-on",
-            "new",
-            "--format",
-            "json",
-        ],
-    );
+    let out = scan(repo.path(), GATE_ON_NEW);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let report = common::json(&out.stdout);
     let (findings, fixed) = compared(&report);

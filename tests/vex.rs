@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -19,18 +18,9 @@ fn demo(settings: &str) -> tempfile::TempDir {
 }
 
 fn scan(dir: &Path, args: &[&str]) -> common::Outcome {
-    let home = tempfile::tempdir().unwrap();
-    common::run(
-        Command::cargo_bin("cargo-warden")
-            .unwrap()
-            .current_dir(dir)
-            .env("CARGO_HOME", home.path())
-            .env("CARGO_NET_OFFLINE", "true")
-            .env("WARDEN_TODAY", TODAY)
-            .args(["scan", "--offline", "--checks", "advisories", "--db"])
-            .arg(common::fixture("advisory-db"))
-            .args(args),
-    )
+    let mut args = args.to_vec();
+    args.extend(["--checks", "advisories"]);
+    common::scan_in(dir, TODAY, &args)
 }
 
 fn assert_valid_openvex(document: &Value) {

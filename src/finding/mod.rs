@@ -376,51 +376,63 @@ pub fn fingerprint(parts: &[&str]) -> String {
         .collect()
 }
 
+/// A dependency finding with every optional field empty, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_package_detection(name: &str, version: &str, fingerprint: &str) -> Detection {
+    Detection {
+        kind: FindingKind {
+            name: "test",
+            check: "test",
+            rule_name: "Test",
+            default_tier: Severity::Low,
+            categorised: false,
+        },
+        rule: "TEST-1".to_owned(),
+        title: "t".to_owned(),
+        file: "Cargo.lock".to_owned(),
+        line: 1,
+        column: 1,
+        end_column: 2,
+        description: String::new(),
+        fingerprint: fingerprint.to_owned(),
+        rule_severity: None,
+        class: Class::Weakness,
+        origin: Origin::Lines(vec![1]),
+        subject: Subject::Package(Box::new(PackageDetails {
+            package: PackageRef {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                source: None,
+            },
+            dependency: None,
+            aliases: Vec::new(),
+            references: Vec::new(),
+            url: None,
+            date: None,
+            categories: Vec::new(),
+            cvss: None,
+            patched: Vec::new(),
+            unaffected: Vec::new(),
+            fix: None,
+            advisory_sources: Vec::new(),
+            declared_at: None,
+            remediation: None,
+        })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn package_finding(fix: Option<Fix>, patched: &[&str], remediation: Option<&str>) -> Detection {
-        Detection {
-            kind: FindingKind {
-                name: "test",
-                check: "test",
-                rule_name: "Test",
-                default_tier: Severity::Low,
-                categorised: false,
-            },
-            rule: "TEST-1".to_owned(),
-            title: "t".to_owned(),
-            file: "Cargo.lock".to_owned(),
-            line: 1,
-            column: 1,
-            end_column: 2,
-            description: String::new(),
-            fingerprint: String::new(),
-            rule_severity: None,
-            class: Class::Weakness,
-            origin: Origin::Lines(vec![1]),
-            subject: Subject::Package(Box::new(PackageDetails {
-                package: PackageRef {
-                    name: "p".to_owned(),
-                    version: "1.0.0".to_owned(),
-                    source: None,
-                },
-                dependency: None,
-                aliases: Vec::new(),
-                references: Vec::new(),
-                url: None,
-                date: None,
-                categories: Vec::new(),
-                cvss: None,
-                patched: patched.iter().map(|p| p.to_string()).collect(),
-                unaffected: Vec::new(),
-                fix,
-                advisory_sources: Vec::new(),
-                declared_at: None,
-                remediation: remediation.map(str::to_owned),
-            })),
+        let mut detection = test_package_detection("p", "1.0.0", "");
+        if let Subject::Package(details) = &mut detection.subject {
+            details.fix = fix;
+            details.patched = patched.iter().map(|p| p.to_string()).collect();
+            details.remediation = remediation.map(str::to_owned);
         }
+        detection
     }
 
     #[test]

@@ -69,58 +69,19 @@ pub fn compare(head: &[Detection], base: Vec<Detection>) -> (Vec<bool>, Vec<Dete
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{FindingKind, Origin, PackageDetails, PackageRef, Subject};
+    use crate::finding::{test_package_detection, SourceDetails, Subject};
 
     fn detection(fingerprint: &str, version: Option<&str>) -> Detection {
-        let subject = match version {
-            Some(version) => Subject::Package(Box::new(PackageDetails {
-                package: PackageRef {
-                    name: "quick-xml".into(),
-                    version: version.into(),
-                    source: None,
-                },
-                dependency: None,
-                aliases: Vec::new(),
-                references: Vec::new(),
-                url: None,
-                date: None,
-                categories: Vec::new(),
-                cvss: None,
-                patched: Vec::new(),
-                unaffected: Vec::new(),
-                fix: None,
-                advisory_sources: Vec::new(),
-                declared_at: None,
-                remediation: None,
-            })),
-            None => Subject::Source(crate::finding::SourceDetails {
+        let mut detection = test_package_detection("quick-xml", version.unwrap_or(""), fingerprint);
+        if version.is_none() {
+            detection.subject = Subject::Source(SourceDetails {
                 cwe: Vec::new(),
                 remediation: String::new(),
                 secret: None,
                 in_test: false,
-            }),
-        };
-        Detection {
-            kind: FindingKind {
-                name: "test",
-                check: "test",
-                rule_name: "Test",
-                default_tier: Severity::Low,
-                categorised: false,
-            },
-            rule: "R".into(),
-            title: "t".into(),
-            file: "Cargo.lock".into(),
-            line: 1,
-            column: 1,
-            end_column: 2,
-            description: String::new(),
-            fingerprint: fingerprint.into(),
-            rule_severity: None,
-            class: Class::Weakness,
-            origin: Origin::Lines(vec![1]),
-            subject,
+            });
         }
+        detection
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! most [`ROWS_PER_TABLE`] rows, most urgent first, and says how many more the full reports hold.
 
 use super::{plural, Emitter, Report};
-use crate::finding::{Detection, Finding, Status};
+use crate::finding::{Detection, Finding, Status, Verdict};
 use crate::policy::BaseComparison;
 use std::io::{self, Write};
 
@@ -80,6 +80,15 @@ fn subject_cell(d: &Detection, report: &Report) -> String {
     }
 }
 
+/// The tier, in bold when the finding fails the gate.
+fn severity_cell(v: &Verdict) -> String {
+    if v.fails_gate.is_empty() {
+        v.severity.as_str().to_owned()
+    } else {
+        format!("**{}**", v.severity.as_str())
+    }
+}
+
 fn fix_cell(finding: &Finding) -> String {
     let d = &finding.detection;
     match (d.advisory().and_then(|a| a.fix.as_ref()), d.next_step()) {
@@ -144,11 +153,7 @@ fn write_comparison(
         writeln!(out, "|---|---|---|---|---|---|")?;
         for finding in new.iter().take(ROWS_PER_TABLE) {
             let v = &finding.verdict;
-            let severity = if v.fails_gate.is_empty() {
-                v.severity.as_str().to_owned()
-            } else {
-                format!("**{}**", v.severity.as_str())
-            };
+            let severity = severity_cell(v);
             let due = v.clock.map_or("none".to_owned(), |c| c.due.to_string());
             writeln!(
                 out,
@@ -294,11 +299,7 @@ impl Emitter for Markdown {
             writeln!(out, "|---|---|---|---|---:|---|")?;
             for finding in group.iter().take(ROWS_PER_TABLE) {
                 let v = &finding.verdict;
-                let severity = if v.fails_gate.is_empty() {
-                    v.severity.as_str().to_owned()
-                } else {
-                    format!("**{}**", v.severity.as_str())
-                };
+                let severity = severity_cell(v);
                 let (due, days_left) = match v.clock {
                     Some(clock) => (clock.due.to_string(), clock.days_left.to_string()),
                     None => ("none".to_owned(), String::new()),

@@ -164,3 +164,18 @@ pub fn schema_errors(schema: &str, value: &serde_json::Value) -> Option<Vec<Stri
             .collect(),
     )
 }
+
+/// `cargo-warden scan --offline --db fixtures/advisory-db ARGS` run in `dir` on `today`, with an
+/// empty CARGO_HOME (so `cargo metadata` and the default database behave the same everywhere).
+pub fn scan_in(dir: &Path, today: &str, args: &[&str]) -> Outcome {
+    let home = tempfile::tempdir().unwrap();
+    run(assert_cmd::Command::cargo_bin("cargo-warden")
+        .unwrap()
+        .current_dir(dir)
+        .env("CARGO_HOME", home.path())
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("WARDEN_TODAY", today)
+        .args(["scan", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .args(args))
+}

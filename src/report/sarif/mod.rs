@@ -13,7 +13,7 @@
 mod rules;
 
 use super::{Emitter, Report, Role, Section};
-use crate::finding::{fingerprint, Finding, Severity, Status, Subject, Verdict};
+use crate::finding::{fingerprint, Detection, Finding, Severity, Status, Subject, Verdict};
 use serde_json::{json, Value};
 use serde_sarif::sarif::{
     self as s, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
@@ -259,6 +259,16 @@ fn partial_fingerprint(finding: &Finding) -> String {
     }
 }
 
+/// Where a finding points, relative to the repository root.
+fn primary_location(d: &Detection, report: &Report) -> Location {
+    location(
+        &format!("{}{}", report.repository_prefix, d.file),
+        d.line,
+        d.column,
+        d.end_column,
+    )
+}
+
 fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::Result {
     let (d, v) = (&finding.detection, &finding.verdict);
     let mut values = BTreeMap::new();
@@ -313,12 +323,7 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
         .rule_index(rule_index as i64)
         .level(level(finding))
         .message(message(result_message(finding, report)))
-        .locations(vec![location(
-            &format!("{}{}", report.repository_prefix, d.file),
-            d.line,
-            d.column,
-            d.end_column,
-        )])
+        .locations(vec![primary_location(d, report)])
         .partial_fingerprints(fingerprints)
         .properties(properties(Vec::new(), values));
     let mut result = if related.is_empty() {
@@ -364,12 +369,7 @@ fn absent_result(finding: &Finding, rule_index: usize, report: &Report) -> s::Re
             d.title,
             d.subject()
         )))
-        .locations(vec![location(
-            &format!("{}{}", report.repository_prefix, d.file),
-            d.line,
-            d.column,
-            d.end_column,
-        )])
+        .locations(vec![primary_location(d, report)])
         .partial_fingerprints(fingerprints)
         .properties(properties(Vec::new(), values))
         .build();
