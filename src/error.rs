@@ -96,13 +96,8 @@ pub enum Error {
         message: String,
     },
 
-    #[error("scanning the base of --new-since {reference} (commit {commit}): {source}")]
-    BaseScan {
-        reference: String,
-        commit: String,
-        #[source]
-        source: Box<Error>,
-    },
+    #[error("scanning the base of --new-since {reference}: {message}")]
+    BaseScan { reference: String, message: String },
 
     #[error("the gate condition `new` needs a base to compare with: pass --new-since REF (on a pull request, its base branch), or drop `new` from --fail-on and `[gate] fail-on`")]
     NewWithoutBase,

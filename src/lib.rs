@@ -155,6 +155,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             options,
             reference,
             &detections,
+            &workspaces,
             &mut warnings,
         )?),
         None => None,
@@ -287,20 +288,22 @@ fn scan_base(
     options: &ScanOptions,
     reference: &str,
     head: &[Detection],
+    head_workspaces: &[WorkspaceSummary],
     warnings: &mut Vec<Warning>,
 ) -> Result<BaseOutcome> {
     let tree = policy::BaseTree::export(&discovery.root, reference)?;
+    let short: String = tree.commit.chars().take(12).collect();
+    // The export is gone by the time the message is read: name the commit's files instead.
+    let export = format!("{}{}", tree.scan_root.display(), std::path::MAIN_SEPARATOR);
     let base_error = |source: Error| Error::BaseScan {
         reference: reference.to_owned(),
-        commit: tree.commit.chars().take(12).collect(),
-        source: Box::new(source),
+        message: source.to_string().replace(&export, &format!("{short}:")),
     };
     let lockfiles: Vec<String> = discovery
         .lockfiles
         .iter()
-        .filter_map(|lockfile| lockfile.strip_prefix(&discovery.root).ok())
-        .map(|relative| relative.to_string_lossy().into_owned())
-        .collect();
+        .map(|lockfile| relative_to_root(lockfile, &discovery.root))
+        .collect::<Result<_>>()?;
     // A library that never commits Cargo.lock generates one in CI: the base has the same file.
     let carried = tree.carry_untracked(&discovery.root, &lockfiles);
     if !carried.is_empty() {
@@ -336,7 +339,9 @@ fn scan_base(
         Err(Error::NoLockfile { .. }) => Vec::new(),
         Err(error) => return Err(base_error(error)),
     };
-    let (new, fixed) = policy::compare(head, detections);
+    let (new, mut fixed) = policy::compare(head, detections);
+    // A lockfile this change deleted (or a check it no longer runs) fixed nothing.
+    fixed.retain(|d| !d.is_dependency() || head_workspaces.iter().any(|ws| ws.lockfile == d.file));
     Ok(BaseOutcome {
         reference: reference.to_owned(),
         commit: tree.commit.clone(),
@@ -574,6 +579,27 @@ fn load_workspaces(
         ));
     }
     Ok(workspaces)
+}
+
+/// `lockfile`'s path from `root`, `/`-separated, whether the two were given relative (`.` and
+/// `Cargo.lock`) or absolute.
+fn relative_to_root(lockfile: &Path, root: &Path) -> Result<String> {
+    let canonical = |path: &Path| {
+        path.canonicalize().map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    let (file, dir) = (canonical(lockfile)?, canonical(root)?);
+    let relative = file.strip_prefix(&dir).map_err(|_| Error::Read {
+        path: lockfile.to_owned(),
+        source: std::io::Error::other("not under the scanned directory"),
+    })?;
+    Ok(relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/"))
 }
 
 /// The order every report uses: by file and position, then rule and package, so output does not

@@ -1326,6 +1326,24 @@ fn a_pull_request_fails_only_on_what_it_brings_in() {
     assert_eq!(out.output("new"), "0", "{log}");
     assert!(!out.failed, "{log}");
 
+    // A branch named as new-since, in a one-commit clone of one ref: fetched into
+    // refs/remotes/origin/ with the history joining it, then compared.
+    let named = [
+        ("binary", WARDEN),
+        ("db-path", db.as_str()),
+        ("args", "--today 2026-12-05"),
+        ("new-since", "main"),
+    ];
+    let out = run_action(&named, pull_request(add_time_and_drop_the_token), None);
+    let log = out.log();
+    assert_eq!(out.step("Scan").outputs["exit-code"], "1", "{log}");
+    assert_eq!(out.output("new"), "1", "{log}");
+    assert_eq!(
+        out.report()["new_since"]["reference"],
+        "origin/main",
+        "{log}"
+    );
+
     // Elsewhere (a push), the gate is strict: the overdue advisory fails it.
     let out = run_action(&inputs, pull_request(touch_a_comment), None);
     assert_eq!(out.step("Scan").outputs["exit-code"], "1", "{}", out.log());

@@ -281,15 +281,26 @@ fn a_shallow_clone_without_the_base_stops_with_how_to_fetch_it() {
         ],
         None,
     );
-    let out = scan(&clones.path().join("pr"), &["--new-since", "origin/main"]);
+    let pr = clones.path().join("pr");
+    let out = scan(&pr, &["--new-since", "origin/main"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("--new-since origin/main")
-            && out.stderr.contains("git fetch --no-tags origin main"),
+        out.stderr.contains("--new-since origin/main"),
         "{}",
         out.stderr
     );
     assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    // The advice, run as printed, is enough.
+    let advice = out
+        .stderr
+        .split('`')
+        .find(|part| part.starts_with("git fetch"))
+        .unwrap_or_else(|| panic!("no fetch command in {}", out.stderr));
+    let words: Vec<&str> = advice.split_whitespace().skip(1).collect();
+    common::git(&pr, &words, None);
+    let out = scan(&pr, &["--new-since", "origin/main", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(compared(&common::json(&out.stdout)).1, ["github-token"]);
 
     // Both branch tips, one commit deep each: the base exists, the history joining it does not.
     common::git(
@@ -332,8 +343,15 @@ fn new_since_outside_git_says_so() {
         "{}",
         out.stderr
     );
-    let out = scan(dir.path(), &["--new-since", "--fail-on=new"]);
+    // A revision that would be read as an option is refused before git sees it.
+    let repo = repository();
+    let out = scan(repo.path(), &["--new-since=--output=x"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not a git revision"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -361,4 +379,25 @@ fn an_uncommitted_lockfile_is_the_same_at_the_base() {
         "{}",
         report["warnings"]
     );
+}
+
+#[test]
+fn a_lockfile_named_on_the_command_line_is_compared_and_a_deleted_one_fixes_nothing() {
+    let repo = repository();
+    unrelated_edits(repo.path());
+    // `Cargo.lock` relative to the current directory, as the action's `path:` passes it.
+    let out = scan(
+        repo.path(),
+        &["Cargo.lock", "--new-since", "main", "--format", "json"],
+    );
+    let (findings, fixed) = compared(&common::json(&out.stdout));
+    assert!(findings.contains(&("RUSTSEC-2019-0009".to_owned(), false)));
+    assert!(findings.iter().all(|(_, new)| !new), "{findings:?}");
+    assert!(fixed.is_empty());
+
+    common::git(repo.path(), &["rm", "-q", "Cargo.lock"], None);
+    commit_all(repo.path(), "drop the lockfile");
+    let out = scan(repo.path(), &["--new-since", "main", "--format", "json"]);
+    let (_, fixed) = compared(&common::json(&out.stdout));
+    assert!(fixed.is_empty(), "{fixed:?}");
 }

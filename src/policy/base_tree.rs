@@ -14,7 +14,8 @@ use std::process::{Command, Stdio};
 
 /// The base commit, exported.
 pub struct BaseTree {
-    dir: tempfile::TempDir,
+    /// Held so the export is removed when the value is dropped.
+    _dir: tempfile::TempDir,
     /// The scan root's place inside the export.
     pub scan_root: PathBuf,
     /// The merge base, in full.
@@ -56,6 +57,26 @@ fn run(dir: &Path, args: &[&str]) -> std::result::Result<String, String> {
     }
 }
 
+/// The fetch that makes `reference` resolve: a remote branch into its remote-tracking ref (a
+/// single-branch clone's `git fetch origin main` only sets FETCH_HEAD), a commit by its id.
+fn fetch_advice(dir: &Path, reference: &str, shallow: bool) -> String {
+    let unshallow = if shallow { " --unshallow" } else { "" };
+    let remotes = run(dir, &["remote"]).unwrap_or_default();
+    let remote_branch = reference
+        .split_once('/')
+        .filter(|(remote, _)| remotes.lines().any(|known| known == *remote));
+    let is_commit = reference.len() >= 7 && reference.bytes().all(|b| b.is_ascii_hexdigit());
+    match remote_branch {
+        Some((remote, branch)) => format!(
+            "`git fetch --no-tags{unshallow} {remote} +refs/heads/{branch}:refs/remotes/{remote}/{branch}`"
+        ),
+        None if is_commit => format!("`git fetch --no-tags{unshallow} origin {reference}`"),
+        None => format!(
+            "`git fetch --no-tags{unshallow} origin +refs/heads/{reference}:refs/remotes/origin/{reference}` and pass --new-since origin/{reference}"
+        ),
+    }
+}
+
 impl BaseTree {
     /// Finds the merge base of HEAD and `reference` for the repository `scan_root` is in, and
     /// writes its tree to a temporary directory.
@@ -82,11 +103,11 @@ impl BaseTree {
             &["rev-parse", "--verify", "--quiet", "--end-of-options", &wanted],
         )
         .map_err(|_| {
-            let branch = reference.strip_prefix("origin/").unwrap_or(reference);
+            let fetch = fetch_advice(scan_root, reference, shallow);
             fail(if shallow {
-                format!("no such commit in this shallow clone; fetch it first: `git fetch --no-tags origin {branch}` (in GitHub Actions, actions/checkout with `fetch-depth: 0`)")
+                format!("no such commit in this shallow clone; fetch it with its history: {fetch} (in GitHub Actions, actions/checkout with `fetch-depth: 0`)")
             } else {
-                format!("no such commit here; fetch it (`git fetch origin {branch}`) or pass a branch, tag or commit that exists")
+                format!("no such commit here; fetch it: {fetch}, or pass a branch, tag or commit that exists")
             })
         })?;
         let base = run(scan_root, &["merge-base", "HEAD", &commit]).map_err(|_| {
@@ -108,7 +129,7 @@ impl BaseTree {
                 .map_err(|e| fail(format!("cannot create the base's scan root: {e}")))?;
         }
         Ok(BaseTree {
-            dir,
+            _dir: dir,
             scan_root,
             commit: base,
             prefix,
@@ -140,11 +161,6 @@ impl BaseTree {
         }
         carried
     }
-
-    /// Where the export lives (for tests).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 /// A tree entry's path, when it stays inside the export and is not git's own directory.
@@ -169,9 +185,11 @@ fn write_tree(top: &Path, commit: &str, into: &Path) -> std::result::Result<(), 
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !listing.status.success() {
+        let stderr = String::from_utf8_lossy(&listing.stderr);
+        let last = stderr.lines().rfind(|line| !line.trim().is_empty());
         return Err(format!(
             "cannot list the base tree: {}",
-            String::from_utf8_lossy(&listing.stderr).trim()
+            last.unwrap_or("git failed").trim()
         ));
     }
     // `<mode> <type> <object>\t<path>`, NUL-terminated.
@@ -227,7 +245,12 @@ fn write_tree(top: &Path, commit: &str, into: &Path) -> std::result::Result<(), 
                 .rsplit(' ')
                 .next()
                 .and_then(|size| size.parse().ok())
-                .ok_or_else(|| format!("git has no object {object} of the base tree"))?;
+                .ok_or_else(|| {
+                    format!(
+                        "git has no object {object} for {} of the base tree (a partial or damaged clone); fetch it (`git fetch --refetch origin`) or compare with another revision",
+                        path.display()
+                    )
+                })?;
             let target = into.join(path);
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent)

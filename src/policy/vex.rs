@@ -243,8 +243,8 @@ fn statement(
     let timestamp = raw
         .last_updated
         .as_deref()
-        .or(raw.timestamp.as_deref())
         .and_then(parse_timestamp)
+        .or_else(|| raw.timestamp.as_deref().and_then(parse_timestamp))
         .or(document_time);
     Ok(Some(VexStatement {
         file: file.to_owned(),
@@ -259,7 +259,8 @@ fn statement(
     }))
 }
 
-/// RFC 3339 (`2026-12-05T10:00:00Z`, `...+02:00`, fractions ignored) as seconds since the epoch.
+/// RFC 3339 (`2026-12-05T10:00:00Z`, `...+02:00`, fractions ignored) as seconds since the epoch;
+/// `None` for anything else, out-of-range fields included (the text is someone else's).
 fn parse_timestamp(text: &str) -> Option<i64> {
     let (date, time) = text.trim().split_once(['T', 't', ' '])?;
     let days = Date::parse(date)?.days_since(Date::from_ymd(1970, 1, 1)?);
@@ -267,24 +268,28 @@ fn parse_timestamp(text: &str) -> Option<i64> {
         Some(at) => time.split_at(at),
         None => (time, ""),
     };
-    let clock = clock.split('.').next()?;
-    let mut parts = clock.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, m, s) = (
-        parts.next()??,
-        parts.next()??,
-        parts.next().flatten().unwrap_or(0),
-    );
+    let field = |text: &str, max: i64| {
+        let value: i64 = text.parse().ok()?;
+        (text.len() == 2 && (0..=max).contains(&value)).then_some(value)
+    };
+    let mut parts = clock.split('.').next()?.split(':');
+    let (h, m) = (field(parts.next()?, 23)?, field(parts.next()?, 59)?);
+    let s = match parts.next() {
+        Some(seconds) => field(seconds, 60)?,
+        None => 0,
+    };
     let offset = match offset.as_bytes().first() {
-        None | Some(b'Z' | b'z') => 0,
-        Some(sign) => {
+        None | Some(b'Z' | b'z') if offset.len() <= 1 => 0,
+        Some(sign @ (b'+' | b'-')) => {
             let (oh, om) = offset[1..].split_once(':')?;
-            let minutes = oh.parse::<i64>().ok()? * 60 + om.parse::<i64>().ok()?;
+            let seconds = field(oh, 23)? * 3600 + field(om, 59)? * 60;
             if *sign == b'+' {
-                minutes * 60
+                seconds
             } else {
-                -minutes * 60
+                -seconds
             }
         }
+        _ => return None,
     };
     Some(days * 86_400 + h * 3600 + m * 60 + s - offset)
 }
@@ -386,5 +391,9 @@ mod tests {
         assert_eq!(parse_timestamp("2026-12-05T10:00:00.123456Z"), Some(utc));
         assert!(parse_timestamp("2026-12-05T09:59:00-00:30").unwrap() > utc);
         assert_eq!(parse_timestamp("yesterday"), None);
+        // Someone else's text: huge or out-of-range fields are no time, never an overflow.
+        assert_eq!(parse_timestamp("2026-01-01T9999999999999999:00:00Z"), None);
+        assert_eq!(parse_timestamp("2026-01-01T24:00:00Z"), None);
+        assert_eq!(parse_timestamp("2026-01-01T10:00:00+99999999999:00"), None);
     }
 }

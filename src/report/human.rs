@@ -243,7 +243,10 @@ impl Emitter for Human {
             let new = report
                 .findings
                 .iter()
-                .filter(|f| f.verdict.new == Some(true) && f.verdict.status != Status::Audit)
+                .filter(|f| {
+                    f.verdict.new == Some(true)
+                        && !matches!(f.verdict.status, Status::Audit | Status::Ignored)
+                })
                 .count();
             if !comparison.fixed.is_empty() {
                 writeln!(
@@ -254,12 +257,17 @@ impl Emitter for Human {
                 writeln!(out)?;
                 for fixed in &comparison.fixed {
                     let d = &fixed.detection;
+                    let place = if d.is_dependency() {
+                        format!("{} ({})", d.subject(), d.file)
+                    } else {
+                        d.subject()
+                    };
                     writeln!(
                         out,
                         "  {} {} {}: {}",
-                        self.paint(AnsiColor::Green.on_default(), "fixed here:"),
+                        self.paint(AnsiColor::Green.on_default(), fixed.severity.as_str()),
                         self.paint(BOLD, &d.rule),
-                        printable(&d.subject()),
+                        printable(&place),
                         printable(&d.title)
                     )?;
                 }
@@ -267,7 +275,7 @@ impl Emitter for Human {
             }
             writeln!(
                 out,
-                "compared with {} (merge base {base}): {new} new, {} fixed here",
+                "compared with {} (merge base {base}): {new} new and active, {} fixed here",
                 printable(&comparison.reference),
                 comparison.fixed.len()
             )?;

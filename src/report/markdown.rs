@@ -126,6 +126,10 @@ fn write_comparison(
         .iter()
         .filter(|f| f.verdict.new == Some(true) && f.verdict.status != Status::Audit)
         .collect();
+    let active = new
+        .iter()
+        .filter(|f| f.verdict.status != Status::Ignored)
+        .count();
     new.sort_by_key(|f| {
         (
             f.verdict.fails_gate.is_empty(),
@@ -136,10 +140,9 @@ fn write_comparison(
     let base = comparison.commit.get(..12).unwrap_or(&comparison.commit);
     writeln!(
         out,
-        "Compared with {} (merge base {}): {} new, {} fixed here.",
+        "Compared with {} (merge base {}): {active} new and active, {} fixed here.",
         code(&comparison.reference),
         code(base),
-        new.len(),
         comparison.fixed.len()
     )?;
     writeln!(out)?;
