@@ -89,6 +89,12 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     Vex { path: PathBuf, message: String },
 
+    #[error("{}: {message}", path.display())]
+    Kev { path: PathBuf, message: String },
+
+    #[error("policy `{policy}` needs the Known Exploited Vulnerabilities catalog; download it from {url} and pass `--kev FILE` (or set `kev` in `[advisories]`)")]
+    KevRequired { policy: String, url: &'static str },
+
     #[error("{}: --new-since {reference}: {message}", path.display())]
     NewSince {
         path: PathBuf,

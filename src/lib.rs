@@ -83,6 +83,8 @@ pub struct ScanOptions {
     pub new_since: Option<String>,
     /// OpenVEX documents whose statements can accept dependency findings.
     pub vex: Vec<PathBuf>,
+    /// CISA's Known Exploited Vulnerabilities catalog (its JSON feed, downloaded by the user).
+    pub kev: Option<PathBuf>,
 }
 
 impl ScanOptions {
@@ -109,6 +111,7 @@ impl ScanOptions {
             baseline: None,
             new_since: None,
             vex: Vec::new(),
+            kev: None,
         }
     }
 
@@ -140,7 +143,22 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         return Err(Error::NewWithoutBase);
     }
     // Read before the scan, so a VEX file that cannot be used stops it early.
-    let (vex, vex_warnings) = policy::load_vex(&options.vex, &discovery.root)?;
+    let (vex, mut vex_warnings) = policy::load_vex(&options.vex, &discovery.root)?;
+    let kev = match &options.kev {
+        Some(path) => {
+            let shown = relative_display(path, &discovery.root);
+            let (catalog, warned) = policy::KevCatalog::load(path, &shown)?;
+            vex_warnings.extend(warned);
+            Some(catalog)
+        }
+        None if options.policy.kev_required => {
+            return Err(Error::KevRequired {
+                policy: options.policy.name.clone(),
+                url: policy::KEV_URL,
+            })
+        }
+        None => None,
+    };
     let Detected {
         detections,
         mut warnings,
@@ -231,6 +249,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         ignores: &options.settings.ignores,
         config_file: config_file.as_deref(),
         vex: &vex,
+        kev: kev.as_ref(),
         new: new_flags.as_deref(),
         fail_on: &options.fail_on,
     };
@@ -260,14 +279,27 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
             since_source: adopted_by,
         },
         repository_prefix: repository_prefix(&discovery.root),
+        root_name: root_name(&discovery.root),
         workspaces,
         sections,
         findings,
         comparison,
+        known_exploited_catalog: kev.map(|catalog| catalog.summary),
         warnings,
         gate,
         rules,
     })
+}
+
+/// The scanned directory's own name (`api` for `services/api`), empty when it has none.
+fn root_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default()
 }
 
 /// What the `--new-since` base says about this scan's detections.

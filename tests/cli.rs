@@ -238,6 +238,7 @@ fn output_is_identical_whatever_the_thread_count() {
             "edge-cases/Cargo.lock",
             "new-since/Cargo.lock",
             "path-only/ws/Cargo.lock",
+            "sbom/sources/Cargo.lock",
             "secrets/corpus/Cargo.lock",
             "secrets/holdout/shipyard/Cargo.lock"
         ]

@@ -387,7 +387,7 @@ fn bad_policy_or_today_is_an_error() {
     let out = run("2026-11-22", &["--policy", "soc2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(
-        "--policy `soc2` is neither a preset (atlassian-cloud, fedramp) nor a policy file"
+        "--policy `soc2` is neither a preset (atlassian-cloud, atlassian-marketplace-cloud, atlassian-marketplace-dc, pci-dss-4, cisa-kev, fedramp) nor a policy file"
     ));
 
     let bad = dir.path().join("bad.toml");

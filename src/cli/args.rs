@@ -204,7 +204,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_output)]
     pub output: Vec<(Format, PathBuf)>,
 
-    /// Security policy: a preset (atlassian-cloud, fedramp) or a policy file
+    /// Security policy: a preset (`cargo warden rules --policies` lists them) or a policy file
     /// [default: `[policy]` in warden.toml, else atlassian-cloud].
     #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<String>,
@@ -227,6 +227,11 @@ pub struct ScanArgs {
     /// findings they name (repeatable; added to `[advisories] vex`).
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
+
+    /// CISA's Known Exploited Vulnerabilities catalog, as downloaded (JSON): listed findings are
+    /// rated critical and due by the catalog's date at the latest [default: `[advisories] kev`].
+    #[arg(long, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -246,6 +251,10 @@ pub struct RulesArgs {
         checks::CHECKS.iter().filter(|check| check.rules_file().is_some()).map(|check| check.name())
     ))]
     pub markdown: Option<String>,
+
+    /// List the policy presets instead: each tier's time frame and where the numbers come from
+    #[arg(long, conflicts_with = "markdown")]
+    pub policies: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -6,8 +6,8 @@ use super::scan::{default_db, policy_arg};
 use super::EXIT_PASSED;
 use anyhow::bail;
 use cargo_warden::checks;
-use cargo_warden::finding::markdown_table;
-use cargo_warden::policy::Policy;
+use cargo_warden::finding::{markdown_table, Severity};
+use cargo_warden::policy::{DayCount, Policy, PRESETS};
 use std::io::Write;
 
 pub fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
@@ -68,6 +68,9 @@ fn looks_like_advisory(id: &str) -> bool {
 }
 
 pub fn run_rules(args: RulesArgs) -> anyhow::Result<u8> {
+    if args.policies {
+        return run_policies();
+    }
     let rules = checks::rules()?;
     if let Some(check) = args.markdown {
         let table = markdown_table(rules.iter().filter(|doc| doc.check == check));
@@ -94,6 +97,63 @@ pub fn run_rules(args: RulesArgs) -> anyhow::Result<u8> {
             doc.title
         )?;
     }
+    out.flush()?;
+    Ok(EXIT_PASSED)
+}
+
+/// `rules --policies`: the presets, the days each tier gets, and the source of the numbers.
+fn run_policies() -> anyhow::Result<u8> {
+    let kinds = checks::kinds();
+    let mut out = std::io::stdout().lock();
+    let width = PRESETS
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    writeln!(
+        out,
+        "{:width$}  critical  high  medium  low  title and source",
+        "preset"
+    )?;
+    for (name, _) in PRESETS {
+        let policy = Policy::preset(name, &kinds)
+            .ok_or_else(|| anyhow::anyhow!("the preset `{name}` does not parse"))?;
+        // A tier the policy lacks takes the next one's days (FedRAMP counts critical as high).
+        let days = |severity: Severity| policy.tier(severity).days;
+        let mut notes = Vec::new();
+        if policy.days == DayCount::Business {
+            notes.push("business days".to_owned());
+        }
+        if policy.kev_required {
+            notes.push("needs --kev; listed findings due on the catalog's date".to_owned());
+        }
+        for (kind, days) in &policy.time_frames {
+            notes.push(format!("{kind}: {days} days"));
+        }
+        if !policy.due_now.is_empty() {
+            notes.push(format!("due at once: {}", policy.due_now.join(", ")));
+        }
+        writeln!(
+            out,
+            "{name:width$}  {:>8}  {:>4}  {:>6}  {:>3}  {}",
+            days(Severity::Critical),
+            days(Severity::High),
+            days(Severity::Medium),
+            days(Severity::Low),
+            policy.title
+        )?;
+        let indent = width + 31;
+        if let Some(url) = &policy.url {
+            writeln!(out, "{:indent$}{url}", "")?;
+        }
+        if !notes.is_empty() {
+            writeln!(out, "{:indent$}{}", "", notes.join("; "))?;
+        }
+    }
+    writeln!(
+        out,
+        "\ndays are calendar days from when a finding's clock starts; `--policy NAME` or `[policy] preset` picks one, `[policy] file` your own"
+    )?;
     out.flush()?;
     Ok(EXIT_PASSED)
 }

@@ -91,6 +91,7 @@ fn prepare(common: CommonArgs, ui: Ui) -> anyhow::Result<(workspace::Discovery, 
     }
     options.baseline = settings.baseline.clone();
     options.vex = advisories.vex.clone();
+    options.kev = advisories.kev.clone();
     options.settings = settings;
     Ok((discovery, options))
 }
@@ -138,6 +139,9 @@ pub fn run_scan(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     options.new_since = args.new_since;
     options.vex.extend(args.vex);
+    if args.kev.is_some() {
+        options.kev = args.kev;
+    }
     for (_, file) in &args.output {
         check_target(file)?;
     }

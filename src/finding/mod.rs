@@ -8,12 +8,14 @@
 //! (`report::json`).
 
 mod exception;
+mod exploited;
 mod kind;
 mod rule;
 mod severity;
 mod warning;
 
 pub use exception::{Exception, Justification, VexStatus};
+pub use exploited::KnownExploited;
 pub use kind::FindingKind;
 pub use rule::{markdown_table, RuleDoc};
 pub use severity::{Class, FailOn, Gate, Severity, Status};
@@ -310,6 +312,9 @@ pub struct Verdict {
     /// Whether the finding is absent from the base `--new-since` compares with; `None` when
     /// there is no base.
     pub new: Option<bool>,
+    /// What the Known Exploited Vulnerabilities catalog says, for dependency findings when one was
+    /// given (`--kev`).
+    pub known_exploited: Option<KnownExploited>,
     /// The `--fail-on` conditions this finding breaches (empty when it does not fail the gate).
     pub fails_gate: Vec<FailOn>,
 }

@@ -10,6 +10,7 @@ mod clock;
 mod compare;
 mod git;
 mod ignore;
+mod kev;
 mod spec;
 mod vex;
 
@@ -19,13 +20,14 @@ pub use cfg::{PolicyChoice, PolicySection};
 pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
 pub use compare::{compare, BaseComparison, FixedFinding};
 pub use ignore::{IgnoreRule, PackageScope};
-pub use spec::{DayCount, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
+pub use kev::{KevCatalog, KevSummary, KEV_URL};
+pub use spec::{DayCount, KevDue, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
 pub use vex::{CargoPurl, VexStatement};
 
 use crate::date::Date;
 use crate::finding::{
-    Class, Clock, ClockSource, Detection, Exception, FailOn, Finding, Gate, Severity, Status,
-    Verdict, Warning,
+    Class, Clock, ClockSource, Detection, Exception, FailOn, Finding, Gate, KnownExploited,
+    Severity, Status, Verdict, Warning,
 };
 
 /// What the policy needs besides the detections.
@@ -37,6 +39,8 @@ pub struct Judgement<'a> {
     pub config_file: Option<&'a str>,
     /// VEX statements read with `--vex` (after the ignores, which win).
     pub vex: &'a [VexStatement],
+    /// The Known Exploited Vulnerabilities catalog, when one was given.
+    pub kev: Option<&'a KevCatalog>,
     /// For each detection, whether the `--new-since` base lacks it; `None` without a base.
     pub new: Option<&'a [bool]>,
     pub fail_on: &'a [FailOn],
@@ -73,10 +77,29 @@ impl Judgement<'_> {
             .zip(starts)
             .enumerate()
             .map(|(index, (detection, start))| {
-                let severity = self.severity(&detection);
+                let known_exploited = self.kev.and_then(|kev| kev.lookup(&detection));
+                let kev_due = match &known_exploited {
+                    Some(KnownExploited::Listed { due, .. }) => Some(*due),
+                    _ => None,
+                };
+                let severity = match kev_due {
+                    // Exploited in the wild: the policy's most severe tier, whatever the score.
+                    Some(_) => self.policy.tier(Severity::Critical).severity,
+                    None => self.severity(&detection),
+                };
                 let clock = match (detection.class, start) {
                     (Class::Weakness, Some((start, source))) => {
-                        let due = self.policy.due(start, severity);
+                        let policy_due = self.policy.due_for(
+                            start,
+                            severity,
+                            detection.kind,
+                            detection.categories(),
+                        );
+                        let due = match (kev_due, self.policy.kev_due) {
+                            (Some(catalog), KevDue::Catalog) => catalog,
+                            (Some(catalog), KevDue::Earlier) => policy_due.min(catalog),
+                            (None, _) => policy_due,
+                        };
                         Some(Clock {
                             start,
                             source,
@@ -131,6 +154,7 @@ impl Judgement<'_> {
                         status,
                         exception,
                         new: self.new.map(|new| new[index]),
+                        known_exploited,
                         fails_gate: Vec::new(),
                     },
                 }

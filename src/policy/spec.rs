@@ -13,11 +13,27 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
-/// Embedded presets, by name.
-pub const PRESETS: [(&str, &str); 2] = [
+/// Embedded presets, by name, in the order `cargo warden rules --policies` lists them.
+pub const PRESETS: [(&str, &str); 6] = [
     (
         "atlassian-cloud",
         include_str!("../../rules/policies/atlassian-cloud.toml"),
+    ),
+    (
+        "atlassian-marketplace-cloud",
+        include_str!("../../rules/policies/atlassian-marketplace-cloud.toml"),
+    ),
+    (
+        "atlassian-marketplace-dc",
+        include_str!("../../rules/policies/atlassian-marketplace-dc.toml"),
+    ),
+    (
+        "pci-dss-4",
+        include_str!("../../rules/policies/pci-dss-4.toml"),
+    ),
+    (
+        "cisa-kev",
+        include_str!("../../rules/policies/cisa-kev.toml"),
     ),
     ("fedramp", include_str!("../../rules/policies/fedramp.toml")),
 ];
@@ -47,6 +63,16 @@ pub struct Tier {
     pub days: u32,
 }
 
+/// How a finding listed in the Known Exploited Vulnerabilities catalog gets its due date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KevDue {
+    /// The earlier of the policy's date (for the critical tier) and the catalog's `dueDate`.
+    Earlier,
+    /// The catalog's `dueDate` itself, as BOD 22-01 sets it.
+    Catalog,
+}
+
 /// A validated policy. Serialized as-is into the report so readers see the rules applied.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Policy {
@@ -59,6 +85,13 @@ pub struct Policy {
     /// Most severe first; the last starts at CVSS 0.0.
     pub tiers: Vec<Tier>,
     pub unscored: Unscored,
+    /// Days by kind of finding (`[time-frames]`), replacing the tier's days for that kind.
+    pub time_frames: BTreeMap<String, u32>,
+    /// RustSec categories whose findings are due the day they are found (`malicious`).
+    pub due_now: Vec<String>,
+    pub kev_due: KevDue,
+    /// The policy is defined by a Known Exploited Vulnerabilities catalog, so a scan needs one.
+    pub kev_required: bool,
 }
 
 /// Tiers for findings without a CVSS score: one per kind of finding, in the order the checks
@@ -105,7 +138,16 @@ struct RawPolicy {
     tiers: Spanned<Vec<RawTier>>,
     #[serde(default)]
     unscored: RawUnscored,
+    #[serde(default)]
+    time_frames: BTreeMap<Spanned<String>, Spanned<u32>>,
+    due_now: Option<Vec<String>>,
+    kev_due: Option<Spanned<String>>,
+    #[serde(default)]
+    kev_required: bool,
 }
+
+/// Malicious packages are due the day they are found unless a policy says otherwise.
+const DEFAULT_DUE_NOW: &str = "malicious";
 
 fn default_due_soon() -> u32 {
     7
@@ -267,6 +309,40 @@ impl Policy {
         for (category, tier) in &raw.unscored.categories {
             categories.insert(category.clone(), severity(tier)?);
         }
+        let mut time_frames = BTreeMap::new();
+        for (kind, days) in &raw.time_frames {
+            if !kinds.iter().any(|k| k.name == kind.get_ref()) {
+                let expected: Vec<&str> = kinds.iter().map(|k| k.name).collect();
+                return Err(at(
+                    kind.span().start,
+                    unknown_key(kind.get_ref(), &expected),
+                ));
+            }
+            if *days.get_ref() == 0 {
+                return Err(at(
+                    days.span().start,
+                    format!(
+                        "`{}` must be at least 1 day; for findings due the day they are found, use `due-now` with their RustSec categories",
+                        kind.get_ref()
+                    ),
+                ));
+            }
+            time_frames.insert(kind.get_ref().clone(), *days.get_ref());
+        }
+        let kev_due = match raw
+            .kev_due
+            .as_ref()
+            .map(|v| (v.get_ref().as_str(), v.span()))
+        {
+            None | Some(("earlier", _)) => KevDue::Earlier,
+            Some(("catalog", _)) => KevDue::Catalog,
+            Some((other, span)) => {
+                return Err(at(
+                    span.start,
+                    format!("`kev-due` is `{other}`; use \"earlier\" or \"catalog\""),
+                ))
+            }
+        };
         Ok(Policy {
             name: raw.name,
             title: raw.title,
@@ -284,6 +360,12 @@ impl Policy {
                     .collect(),
                 categories,
             },
+            time_frames,
+            due_now: raw
+                .due_now
+                .unwrap_or_else(|| vec![DEFAULT_DUE_NOW.to_owned()]),
+            kev_due,
+            kev_required: raw.kev_required,
         })
     }
 
@@ -331,7 +413,28 @@ impl Policy {
 
     /// The date a finding of this tier whose clock started on `start` must be fixed by.
     pub fn due(&self, start: Date, severity: Severity) -> Date {
-        let days = self.tier(severity).days;
+        self.add_days(start, self.tier(severity).days)
+    }
+
+    /// The due date of a finding of `kind` in RustSec `categories`: the day it was found for a
+    /// `due-now` category, the kind's own time frame when the policy sets one, else its tier's.
+    pub fn due_for(
+        &self,
+        start: Date,
+        severity: Severity,
+        kind: FindingKind,
+        categories: &[String],
+    ) -> Date {
+        if categories.iter().any(|c| self.due_now.contains(c)) {
+            return start;
+        }
+        match self.time_frames.get(kind.name) {
+            Some(&days) => self.add_days(start, days),
+            None => self.due(start, severity),
+        }
+    }
+
+    fn add_days(&self, start: Date, days: u32) -> Date {
         match self.days {
             DayCount::Calendar => start.add_days(i64::from(days)),
             DayCount::Business => start.add_business_days(days),
@@ -456,12 +559,12 @@ mod tests {
         let base = PRESETS[0].1;
         let e = err(base.replace("min-cvss = 7.0", "min-cvs = 7.0"));
         assert!(
-            e.starts_with("p.toml:19:1: unknown key `min-cvs`; did you mean `min-cvss`?"),
+            e.starts_with("p.toml:24:1: unknown key `min-cvs`; did you mean `min-cvss`?"),
             "{e}"
         );
         let e = err(base.replace("severity = \"high\"", "severity = \"severe\""));
         assert!(
-            e.starts_with("p.toml:18:12: unknown severity `severe`"),
+            e.starts_with("p.toml:23:12: unknown severity `severe`"),
             "{e}"
         );
         let e = err(base.replace("days = \"calendar\"", "days = \"weekdays\""));

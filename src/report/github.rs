@@ -98,9 +98,19 @@ fn finding_annotation(finding: &Finding, report: &Report, level: Level) -> Annot
         }
     }
     let new = if v.new == Some(true) { "new: " } else { "" };
+    let exploited = if v.known_exploited.as_ref().is_some_and(|k| k.listed()) {
+        "known exploited: "
+    } else {
+        ""
+    };
     properties.push((
         "title",
-        format!("{new}{} ({}): {}", d.rule, v.severity.as_str(), d.title),
+        format!(
+            "{new}{exploited}{} ({}): {}",
+            d.rule,
+            v.severity.as_str(),
+            d.title
+        ),
     ));
     let what = if d.is_dependency() {
         d.subject()

@@ -110,6 +110,13 @@ impl Human {
         if let Some(cvss) = d.cvss() {
             writeln!(out, "  cvss:  {} ({})", cvss.score, cvss.vector)?;
         }
+        if let Some(label) = v.known_exploited.as_ref().and_then(|k| k.label()) {
+            writeln!(
+                out,
+                "  kev:   {}",
+                self.paint(AnsiColor::Red.on_default().bold(), &label)
+            )?;
+        }
         if let Some(span) = advisory.and_then(|a| a.declared_at.as_ref()) {
             writeln!(
                 out,
@@ -296,6 +303,9 @@ impl Emitter for Human {
             scanned.join(" and "),
             plural(report.findings.len(), "finding"),
         )?;
+        if let Some(line) = super::known_exploited_line(report) {
+            writeln!(out, "{line}")?;
+        }
         let inventory = report.sections.iter().flat_map(|s| &s.inventory);
         let inputs = report.sections.iter().flat_map(|s| &s.inputs);
         for line in inventory.chain(inputs) {

@@ -9,8 +9,9 @@ use super::{Emitter, PolicySummary, Report, Tool, WorkspaceSummary, REPORT_VERSI
 use crate::date::Date;
 use crate::finding::{
     ClockSource, Cvss, DependencyInfo, Exception, FailOn, Finding, FindingKind, Fix, Gate,
-    PackageRef, SecretEvidence, Severity, Span, Status, Subject, Warning,
+    KnownExploited, PackageRef, SecretEvidence, Severity, Span, Status, Subject, Warning,
 };
+use crate::policy::KevSummary;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::io;
@@ -41,6 +42,9 @@ struct JsonReport<'r> {
     new_since: Option<JsonBase<'r>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<Vec<JsonFixed<'r>>>,
+    /// With `--kev` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_exploited_catalog: Option<&'r KevSummary>,
     warnings: &'r [Warning],
     gate: &'r Gate,
 }
@@ -79,7 +83,11 @@ impl<'r> JsonReport<'r> {
             repository_prefix: &report.repository_prefix,
             workspaces: &report.workspaces,
             sections: Sections(report),
-            findings: report.findings.iter().map(JsonFinding::new).collect(),
+            findings: report
+                .findings
+                .iter()
+                .map(|finding| JsonFinding::new(finding, report.known_exploited_catalog.is_some()))
+                .collect(),
             new_since: report.comparison.as_ref().map(|c| JsonBase {
                 reference: &c.reference,
                 commit: &c.commit,
@@ -104,6 +112,7 @@ impl<'r> JsonReport<'r> {
                     })
                     .collect()
             }),
+            known_exploited_catalog: report.known_exploited_catalog.as_ref(),
             warnings: &report.warnings,
             gate: &report.gate,
         }
@@ -169,11 +178,14 @@ struct JsonFinding<'r> {
     /// With `--new-since` only: absent from the base.
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<bool>,
+    /// With `--kev` only: what the catalog says (`null` for source findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known_exploited: Option<Option<&'r KnownExploited>>,
     fails_gate: &'r [FailOn],
 }
 
 impl<'r> JsonFinding<'r> {
-    fn new(finding: &'r Finding) -> Self {
+    fn new(finding: &'r Finding, with_catalog: bool) -> Self {
         let (d, v) = (&finding.detection, &finding.verdict);
         const NONE: &[String] = &[];
         let package = d.advisory();
@@ -218,6 +230,7 @@ impl<'r> JsonFinding<'r> {
             ignore_reason: v.exception.as_ref().map(|e| e.reason.as_str()),
             exception: v.exception.as_ref(),
             new: v.new,
+            known_exploited: with_catalog.then_some(v.known_exploited.as_ref()),
             fails_gate: &v.fails_gate,
         }
     }

@@ -82,10 +82,15 @@ fn subject_cell(d: &Detection, report: &Report) -> String {
 
 /// The tier, in bold when the finding fails the gate.
 fn severity_cell(v: &Verdict) -> String {
-    if v.fails_gate.is_empty() {
+    let severity = if v.fails_gate.is_empty() {
         v.severity.as_str().to_owned()
     } else {
         format!("**{}**", v.severity.as_str())
+    };
+    if v.known_exploited.as_ref().is_some_and(|k| k.listed()) {
+        format!("{severity} (known exploited)")
+    } else {
+        severity
     }
 }
 
@@ -372,6 +377,28 @@ impl Emitter for Markdown {
             )?;
         }
         writeln!(out)?;
+        let mut rules = Vec::new();
+        for (kind, days) in &policy.time_frames {
+            rules.push(format!(
+                "{kind} findings within {}",
+                plural(*days as usize, "day")
+            ));
+        }
+        if !policy.due_now.is_empty() {
+            let categories: Vec<String> = policy.due_now.iter().map(|c| code(c)).collect();
+            rules.push(format!(
+                "{} advisories due the day they are found",
+                categories.join(", ")
+            ));
+        }
+        if !rules.is_empty() {
+            writeln!(out, "Also: {}.", rules.join("; "))?;
+            writeln!(out)?;
+        }
+        if let Some(line) = super::known_exploited_line(report) {
+            writeln!(out, "{}.", cell(&super::capitalized(&line)))?;
+            writeln!(out)?;
+        }
         writeln!(
             out,
             "<sub>{} {} · checks: {}</sub>",

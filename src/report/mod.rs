@@ -6,26 +6,30 @@
 //! never decide, filter by policy, call back into the checks or read settings, so every format and
 //! the exit code agree.
 
+mod cyclonedx;
 mod github;
 mod human;
 mod json;
 mod markdown;
 mod openvex;
+mod purl;
 mod sarif;
 
 use crate::date::Date;
 use crate::finding::{Finding, Gate, RuleDoc, Warning};
-use crate::policy::{AdoptionSource, BaseComparison, ClockKind, Policy};
+use crate::policy::{AdoptionSource, BaseComparison, ClockKind, KevSummary, Policy};
 pub use crate::workspace::{GraphSource, WorkspaceSummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
 
+pub use cyclonedx::CycloneDx;
 pub use github::Github;
 pub use human::Human;
 pub use json::Json;
 pub use markdown::Markdown;
-pub use openvex::{purl, OpenVex};
+pub use openvex::OpenVex;
+pub use purl::{package_url, purl};
 pub use sarif::Sarif;
 
 /// Version of the JSON report layout. Fields are added, never renamed; a rename bumps this.
@@ -40,6 +44,8 @@ pub struct Report {
     /// Where the scanned root sits in its git repository (`services/api/`, or empty at the top or
     /// outside git). SARIF locations are relative to the repository root, as GitHub reads them.
     pub repository_prefix: String,
+    /// The scanned directory's name, which names the workspace in an SBOM with several members.
+    pub root_name: String,
     /// The lockfiles read (for the checks that read them).
     pub workspaces: Vec<WorkspaceSummary>,
     /// One per registered check, in the registry's order, with the walk over source files just
@@ -48,6 +54,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// With `--new-since`: the base compared with and what this change fixed.
     pub comparison: Option<BaseComparison>,
+    /// The Known Exploited Vulnerabilities catalog the findings were looked up in (`--kev`).
+    pub known_exploited_catalog: Option<KevSummary>,
     pub warnings: Vec<Warning>,
     pub gate: Gate,
     /// The documentation of the rules of the checks that ran: SARIF rule help comes from here.
@@ -228,6 +236,51 @@ pub(crate) fn deadline(finding: &Finding) -> String {
     }
 }
 
+/// "known exploited: 1 finding listed in CISA's KEV catalog (kev.json, version 2026.11.20); 3
+/// advisories have no CVE alias, so the catalog cannot say": for the human and markdown summaries,
+/// when a catalog was given. Only active dependency findings count.
+pub(crate) fn known_exploited_line(report: &Report) -> Option<String> {
+    let catalog = report.known_exploited_catalog.as_ref()?;
+    let mut listed = 0;
+    let mut no_cve = 0;
+    for finding in &report.findings {
+        match &finding.verdict.known_exploited {
+            Some(k) if k.listed() => listed += 1,
+            Some(crate::finding::KnownExploited::NoCveAlias) => no_cve += 1,
+            _ => {}
+        }
+    }
+    let version = catalog
+        .catalog_version
+        .as_deref()
+        .map_or(String::new(), |v| format!(", version {v}"));
+    let unknown = match no_cve {
+        0 => String::new(),
+        n => format!(
+            "; {} no CVE alias, so the catalog cannot say whether {} exploited",
+            if n == 1 {
+                "1 advisory has".to_owned()
+            } else {
+                format!("{n} advisories have")
+            },
+            if n == 1 { "it is" } else { "they are" }
+        ),
+    };
+    Some(format!(
+        "known exploited: {} listed in CISA's KEV catalog ({}{version}){unknown}",
+        plural(listed, "finding"),
+        printable(&catalog.file)
+    ))
+}
+
+/// The text with its first letter upper-case, for a message line that starts a sentence.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// Turns a finished report into bytes. Emitters format; they never filter, decide or exit.
 pub trait Emitter {
     fn emit(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
@@ -242,16 +295,18 @@ pub enum Format {
     Github,
     Markdown,
     OpenVex,
+    CycloneDx,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
         Format::Github,
         Format::Markdown,
         Format::OpenVex,
+        Format::CycloneDx,
     ];
 
     pub fn name(self) -> &'static str {
@@ -262,6 +317,7 @@ impl Format {
             Format::Github => "github",
             Format::Markdown => "markdown",
             Format::OpenVex => "openvex",
+            Format::CycloneDx => "cyclonedx",
         }
     }
 
@@ -273,6 +329,7 @@ impl Format {
             Format::Github => "GitHub Actions annotations (workflow commands) on the pull request",
             Format::Markdown => "a summary for $GITHUB_STEP_SUMMARY or a pull-request comment",
             Format::OpenVex => "OpenVEX 0.2.0 statements for the dependency findings (affected with due dates, not_affected for accepted ones)",
+            Format::CycloneDx => "a CycloneDX 1.6 SBOM: every locked package, the dependency graph, and the dependency findings with their due dates",
         }
     }
 
@@ -289,6 +346,7 @@ impl Format {
             Format::Github => Box::new(Github),
             Format::Markdown => Box::new(Markdown),
             Format::OpenVex => Box::new(OpenVex),
+            Format::CycloneDx => Box::new(CycloneDx),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! code) are about this repository's own lines, not a component's vulnerability, and are left
 //! out; so are audit findings (an unmaintained crate is not a vulnerability).
 
+use super::purl::purl;
 use super::{Emitter, Report};
 use crate::finding::{Class, Finding, Justification, Status, VexStatus};
 use serde::Serialize;
@@ -65,11 +66,6 @@ struct Identifiers {
     purl: String,
 }
 
-/// `pkg:cargo/NAME@VERSION`; a crate name needs no escaping, a version's `+` does.
-pub fn purl(name: &str, version: &str) -> String {
-    format!("pkg:cargo/{name}@{}", version.replace('+', "%2B"))
-}
-
 /// What one finding says, before findings of the same advisory and package are merged.
 fn statement<'r>(finding: &'r Finding, report: &Report) -> Statement<'r> {
     let (d, v) = (&finding.detection, &finding.verdict);
@@ -124,30 +120,34 @@ fn statement<'r>(finding: &'r Finding, report: &Report) -> Statement<'r> {
             let step = d
                 .next_step()
                 .unwrap_or("upgrade to a patched release (see the advisory)");
-            let tier = report.policy.policy.tier(v.severity);
+            // The days this finding was given: its tier's, or its kind's time frame, or fewer
+            // when it is due at once or known exploited.
+            let window = |clock: crate::finding::Clock| {
+                format!(
+                    "under the {} policy ({}: fix within {})",
+                    report.policy.policy.name,
+                    v.severity.as_str(),
+                    super::plural(clock.due.days_since(clock.start).max(0) as usize, "day")
+                )
+            };
             let due = match v.clock {
-                Some(clock) if clock.days_left < 0 => format!(
-                    "overdue since {} under the {} policy ({}: fix within {} days)",
-                    clock.due,
-                    report.policy.policy.name,
-                    tier.severity.as_str(),
-                    tier.days
-                ),
-                Some(clock) => format!(
-                    "due {} under the {} policy ({}: fix within {} days)",
-                    clock.due,
-                    report.policy.policy.name,
-                    tier.severity.as_str(),
-                    tier.days
-                ),
+                Some(clock) if clock.days_left < 0 => {
+                    format!("overdue since {} {}", clock.due, window(clock))
+                }
+                Some(clock) => format!("due {} {}", clock.due, window(clock)),
                 None => "no due date under the policy".to_owned(),
             };
             statement.action_statement = Some(format!("{step}; {due}"));
             let cvss = d
                 .cvss()
                 .map_or(String::new(), |c| format!(", CVSS {:.1}", c.score));
+            let exploited = v
+                .known_exploited
+                .as_ref()
+                .and_then(|k| k.label())
+                .map_or(String::new(), |label| format!(", {label}"));
             statement.status_notes = Some(format!(
-                "{}{cvss}, locked in {}{}",
+                "{}{cvss}{exploited}, locked in {}{}",
                 v.severity.as_str(),
                 report.repository_prefix,
                 d.file

@@ -81,6 +81,28 @@ impl Graph {
         &self.roots
     }
 
+    /// What each package depends on (the edges forward), each list sorted.
+    pub fn dependencies(&self) -> Vec<Vec<usize>> {
+        let mut forward = vec![Vec::new(); self.dependents.len()];
+        for (to, froms) in self.dependents.iter().enumerate() {
+            for &from in froms {
+                forward[from].push(to);
+            }
+        }
+        for list in &mut forward {
+            list.sort_unstable();
+            list.dedup();
+        }
+        forward
+    }
+
+    /// The strongest kind of dependency `target` is reached as, when cargo metadata said which
+    /// kind each edge is; `None` from a lockfile alone or for a package no root reaches.
+    pub fn dependency_kind(&self, target: usize) -> Option<DependencyKind> {
+        let tier = self.tier(target)?;
+        self.kinds_known.then_some(TIERS[tier].1)
+    }
+
     /// How `target` is reached; `label` names a package as `name version`.
     pub fn dependency_info(
         &self,

@@ -21,6 +21,7 @@ pub struct LockEntry {
     pub name: String,
     pub version: semver::Version,
     pub source: Option<SourceId>,
+    pub checksum: Option<String>,
     /// 1-based line of the entry's `name` key.
     pub line: usize,
     /// Indices of the entries it depends on, sorted, without repeats.
@@ -103,6 +104,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<LockEntry>> {
             name: name.clone(),
             version,
             source,
+            checksum: package
+                .checksum
+                .as_ref()
+                .map(|c| c.get_ref().to_ascii_lowercase()),
             line: lines.line(package.name.span().start),
             dependencies: Vec::new(),
         });

@@ -18,6 +18,8 @@ pub struct LockedPackage {
     pub source: Option<SourceId>,
     /// 1-based line of the entry's `name = "..."` key, where findings point.
     pub line: usize,
+    /// The SHA-256 of the `.crate` file, hex (v2 lockfiles and later, registry packages only).
+    pub checksum: Option<String>,
 }
 
 impl LockedPackage {
@@ -141,6 +143,7 @@ pub fn from_text(path: &Path, root: &Path, text: &str) -> Result<Workspace> {
             version: entry.version,
             source: entry.source,
             line: entry.line,
+            checksum: entry.checksum,
         })
         .collect();
 

@@ -17,6 +17,7 @@ pub use graph::{EdgeKinds, Graph};
 pub use lockfile::{from_text, load, LockedPackage, Manifest, Workspace};
 pub use metadata::{enrich, CargoFlags};
 
+use crate::finding::DependencyKind;
 use serde::Serialize;
 
 /// One lockfile the scan read, as reports list it.
@@ -26,6 +27,27 @@ pub struct WorkspaceSummary {
     pub packages: usize,
     /// `cargo-metadata` when the graph was enriched, `lockfile` when it fell back.
     pub graph: GraphSource,
+    /// Every locked package, for the SBOM (not part of the JSON report).
+    #[serde(skip)]
+    pub inventory: Vec<InventoryPackage>,
+}
+
+/// One locked package as an SBOM lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InventoryPackage {
+    pub name: String,
+    pub version: String,
+    /// The lockfile's `source` (`registry+https://...`, `git+https://...#rev`); `None` for the
+    /// workspace's own packages and path dependencies.
+    pub source: Option<String>,
+    /// SHA-256 of the `.crate` file, lower-case hex.
+    pub checksum: Option<String>,
+    /// A workspace member (not a dependency).
+    pub member: bool,
+    /// How it is reached, when cargo metadata said.
+    pub kind: Option<DependencyKind>,
+    /// Indices into the same inventory, sorted.
+    pub dependencies: Vec<usize>,
 }
 
 /// Where a workspace's dependency graph came from.
@@ -42,6 +64,48 @@ impl Workspace {
             lockfile: self.display_path.clone(),
             packages: self.packages.len(),
             graph: self.graph_source,
+            inventory: self.inventory(),
         }
+    }
+
+    /// The workspace's members: cargo metadata's when it answered; from the lockfile alone, the
+    /// path packages whose manifests `workspace.members` names, and the path packages nothing
+    /// depends on.
+    fn members(&self) -> Vec<bool> {
+        let mut member = vec![false; self.packages.len()];
+        for &root in self.graph.roots() {
+            member[root] = true;
+        }
+        if self.graph_source == GraphSource::Lockfile {
+            for &index in self.manifests.keys() {
+                member[index] = true;
+            }
+        }
+        for (flag, package) in member.iter_mut().zip(&self.packages) {
+            *flag &= package.source.is_none();
+        }
+        member
+    }
+
+    fn inventory(&self) -> Vec<InventoryPackage> {
+        let members = self.members();
+        self.packages
+            .iter()
+            .zip(self.graph.dependencies())
+            .enumerate()
+            .map(|(index, (package, dependencies))| InventoryPackage {
+                name: package.name.clone(),
+                version: package.version.to_string(),
+                source: package.source.as_ref().map(ToString::to_string),
+                checksum: package.checksum.clone(),
+                member: members[index],
+                kind: if members[index] {
+                    None
+                } else {
+                    self.graph.dependency_kind(index)
+                },
+                dependencies,
+            })
+            .collect()
     }
 }

@@ -179,3 +179,43 @@ pub fn scan_in(dir: &Path, today: &str, args: &[&str]) -> Outcome {
         .arg(fixture("advisory-db"))
         .args(args))
 }
+
+/// Errors of a CycloneDX document under the CycloneDX 1.6 JSON schema in strict mode, from
+/// cyclonedx-python-lib run by `$WARDEN_CYCLONEDX_PYTHON` (a Python with that library, which
+/// `.ci/run` installs into a venv). `None` when that Python is not set: the validation is skipped
+/// with a message, unless `WARDEN_REQUIRE_CYCLONEDX` is set (as `.ci/run` does).
+pub fn cyclonedx_errors(test: &str, document: &str) -> Option<Vec<String>> {
+    let Some(python) = std::env::var_os("WARDEN_CYCLONEDX_PYTHON") else {
+        if std::env::var_os("WARDEN_REQUIRE_CYCLONEDX").is_some() {
+            panic!("{test}: WARDEN_CYCLONEDX_PYTHON is not set and WARDEN_REQUIRE_CYCLONEDX is");
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED CycloneDX schema validation in {test}: set WARDEN_CYCLONEDX_PYTHON to a Python with cyclonedx-python-lib[json-validation] (.ci/run does)"
+        );
+        return None;
+    };
+    let mut child = std::process::Command::new(python)
+        .arg(repo().join(".ci/validate-cyclonedx.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs the CycloneDX validator");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(document.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let errors: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        output.status.success(),
+        errors.is_empty(),
+        "{test}: the validator failed without saying why"
+    );
+    Some(errors)
+}

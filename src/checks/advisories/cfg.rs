@@ -21,6 +21,8 @@ pub struct AdvisorySettings {
     pub deny_stale: Option<bool>,
     /// OpenVEX documents whose statements accept findings.
     pub vex: Vec<PathBuf>,
+    /// CISA's Known Exploited Vulnerabilities catalog (JSON).
+    pub kev: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +36,7 @@ struct RawAdvisories {
     stale: Option<Spanned<String>>,
     #[serde(default)]
     vex: Vec<String>,
+    kev: Option<String>,
 }
 
 impl AdvisorySettings {
@@ -66,6 +69,7 @@ impl AdvisorySettings {
             url: raw.url,
             deny_stale,
             vex: raw.vex.iter().map(|vex| base_dir.join(vex)).collect(),
+            kev: raw.kev.map(|kev| base_dir.join(kev)),
         })
     }
 }
@@ -98,6 +102,7 @@ mod tests {
                 url: None,
                 deny_stale: Some(true),
                 vex: Vec::new(),
+                kev: None,
             }
         );
         let err = read("[advisories]\nstale = \"fail\"\n")

@@ -186,6 +186,14 @@ fn result_message(finding: &Finding, report: &Report) -> String {
     };
     text.push_str(what.trim_end_matches('.'));
     text.push('.');
+    if let Some(label) = finding
+        .verdict
+        .known_exploited
+        .as_ref()
+        .and_then(|k| k.label())
+    {
+        text.push_str(&format!(" {}.", super::capitalized(&label)));
+    }
     match &d.subject {
         Subject::Package(advisory) => {
             if let Some(dependency) = &advisory.dependency {
@@ -289,6 +297,13 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
     values.insert("days_left".to_owned(), json!(v.clock.map(|c| c.days_left)));
     values.insert("status".to_owned(), json!(v.status.as_str()));
     values.insert("policy".to_owned(), json!(report.policy.policy.name));
+    let mut tags = Vec::new();
+    if let Some(known) = &v.known_exploited {
+        values.insert("known_exploited".to_owned(), json!(known));
+        if known.listed() {
+            tags.push("known-exploited".to_owned());
+        }
+    }
     let advisory = d.advisory();
     if let Some(dependency) = advisory.and_then(|a| a.dependency.as_ref()) {
         values.insert(
@@ -325,7 +340,7 @@ fn advisory_result(finding: &Finding, rule_index: usize, report: &Report) -> s::
         .message(message(result_message(finding, report)))
         .locations(vec![primary_location(d, report)])
         .partial_fingerprints(fingerprints)
-        .properties(properties(Vec::new(), values));
+        .properties(properties(tags, values));
     let mut result = if related.is_empty() {
         result.build()
     } else {
@@ -443,6 +458,7 @@ fn check_run(report: &Report, run: &Section, limit: usize) -> Run {
                 status: Status::OnTrack,
                 exception: None,
                 new: None,
+                known_exploited: None,
                 fails_gate: Vec::new(),
             },
         })
