@@ -10,8 +10,10 @@ use std::path::Path;
 #[derive(Debug)]
 pub enum ReadError {
     Io(std::io::Error),
-    /// A device, FIFO, socket or directory (after following symlinks).
+    /// A device, FIFO or socket (after following symlinks).
     NotAFile,
+    /// A directory where a file was expected.
+    Directory,
     /// Larger than the cap, in bytes.
     TooLarge {
         cap: u64,
@@ -25,6 +27,7 @@ impl std::fmt::Display for ReadError {
             ReadError::NotAFile => {
                 write!(f, "not a regular file (a device, FIFO or socket); remove it or point the scan elsewhere")
             }
+            ReadError::Directory => write!(f, "is a directory; name a file"),
             ReadError::TooLarge { cap } => {
                 write!(f, "larger than {cap} bytes, the limit for this file")
             }
@@ -48,6 +51,9 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     // The type is checked before opening: opening a FIFO for reading blocks until a writer
     // comes. The size is checked again while reading: a file can grow, and some report 0.
     let metadata = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if metadata.is_dir() {
+        return Err(ReadError::Directory);
+    }
     if !metadata.is_file() {
         return Err(ReadError::NotAFile);
     }
@@ -107,7 +113,7 @@ mod tests {
         assert_eq!(read_capped(&big, 100).unwrap().len(), 100);
         assert!(matches!(
             read_capped(dir.path(), 100),
-            Err(ReadError::NotAFile)
+            Err(ReadError::Directory)
         ));
         #[cfg(unix)]
         {

@@ -239,6 +239,8 @@ fn output_is_identical_whatever_the_thread_count() {
             "new-since/Cargo.lock",
             "path-only/ws/Cargo.lock",
             "sbom/sources/Cargo.lock",
+            "sbom/spellings/a/Cargo.lock",
+            "sbom/spellings/b/Cargo.lock",
             "secrets/corpus/Cargo.lock",
             "secrets/holdout/shipyard/Cargo.lock"
         ]

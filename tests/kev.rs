@@ -73,8 +73,12 @@ fn the_policys_date_stands_when_it_is_earlier_and_the_cisa_preset_uses_the_catal
     // smallvec: critical tier 2019-06-16 is earlier than the catalog's 2019-09-13.
     assert_eq!(finding(&default, "RUSTSEC-2019-0009")["due"], "2019-06-16");
     let cisa = report(&["--kev", &kev, "--policy", "cisa-kev"]);
-    assert_eq!(finding(&cisa, "RUSTSEC-2019-0009")["due"], "2019-09-13");
-    assert_eq!(finding(&cisa, "RUSTSEC-2019-0009")["severity"], "critical");
+    // time: the catalog's 2020-11-25, though BOD 19-02's critical 15 days would give 2020-12-03.
+    assert_eq!(finding(&cisa, "RUSTSEC-2020-0071")["due"], "2020-11-25");
+    assert_eq!(finding(&cisa, "RUSTSEC-2020-0071")["severity"], "critical");
+    // smallvec: the catalog's 2019-09-13 is later than the 2019-06-21 it has unlisted (critical
+    // by its score, 15 days), and a listing never buys time.
+    assert_eq!(finding(&cisa, "RUSTSEC-2019-0009")["due"], "2019-06-21");
 }
 
 #[test]
@@ -220,6 +224,7 @@ fn a_file_that_is_not_the_catalog_stops_the_scan_and_bad_entries_are_skipped_wit
     )
     .unwrap();
     let report = report(&["--kev", damaged.to_str().unwrap()]);
+    // The entry could not be read, so the catalog's word on that CVE is unknown, not "no".
     let warning = report["warnings"]
         .as_array()
         .unwrap()
@@ -231,8 +236,8 @@ fn a_file_that_is_not_the_catalog_stops_the_scan_and_bad_entries_are_skipped_wit
         .unwrap()
         .contains("catalog entry 1 is skipped: CVE-2020-26235: dueDate `soon` is not a date"));
     assert_eq!(
-        finding(&report, "RUSTSEC-2020-0071")["known_exploited"]["status"],
-        "not-listed"
+        finding(&report, "RUSTSEC-2020-0071")["known_exploited"],
+        serde_json::json!({"status": "unreadable-entry", "cve": "CVE-2020-26235"})
     );
     assert_eq!(
         finding(&report, "RUSTSEC-2019-0009")["known_exploited"]["status"],
@@ -264,4 +269,76 @@ fn kev_in_the_settings_file_is_read_relative_to_it() {
         finding(&report, "RUSTSEC-2020-0071")["severity"],
         "critical"
     );
+}
+
+#[test]
+fn a_catalog_with_no_usable_entry_or_a_directory_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"catalogVersion": "x", "vulnerabilities": []}"#).unwrap();
+    let array = dir.path().join("array.json");
+    std::fs::write(&array, "[]").unwrap();
+    for (file, expected) in [
+        (&empty, "none of its 0 entries could be read"),
+        (&array, "not a JSON object"),
+        (&dir.path().to_path_buf(), "is a directory"),
+    ] {
+        let out = scan_in(
+            &fixture("demo"),
+            "2026-11-22",
+            &["--policy", "cisa-kev", "--kev", file.to_str().unwrap()],
+        );
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_cve_listed_twice_keeps_the_entry_due_first_and_cve_ids_are_upper_case() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, order) in [("one.json", [0, 1]), ("two.json", [1, 0])] {
+        let entries = [
+            r#"{"cveID": "cve-2020-26235", "dateAdded": "2020-11-20", "dueDate": "2020-11-24"}"#,
+            r#"{"cveID": "CVE-2020-26235", "dateAdded": "2020-11-20", "dueDate": "2020-11-26"}"#,
+        ];
+        let text = format!(
+            r#"{{"vulnerabilities": [{}, {}]}}"#,
+            entries[order[0]], entries[order[1]]
+        );
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let report = report(&["--kev", dir.path().join(name).to_str().unwrap()]);
+        let time = finding(&report, "RUSTSEC-2020-0071");
+        assert_eq!(time["due"], "2020-11-24", "{name}");
+        assert_eq!(time["known_exploited"]["cve"], "CVE-2020-26235", "{name}");
+    }
+}
+
+/// Under `cisa-kev` a listed finding is due on the catalog's date, unless it would have been due
+/// earlier unlisted: being known exploited never buys time.
+#[test]
+fn a_listing_never_makes_a_finding_due_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let late = dir.path().join("late.json");
+    std::fs::write(
+        &late,
+        r#"{"vulnerabilities": [{"cveID": "CVE-2020-26235", "dateAdded": "2026-11-01", "dueDate": "9999-12-31"}]}"#,
+    )
+    .unwrap();
+    let other = dir.path().join("other.json");
+    std::fs::write(
+        &other,
+        r#"{"vulnerabilities": [{"cveID": "CVE-2021-44228", "dateAdded": "2021-12-10", "dueDate": "2021-12-24"}]}"#,
+    )
+    .unwrap();
+    let unlisted = report(&["--policy", "cisa-kev", "--kev", other.to_str().unwrap()]);
+    let listed = report(&["--policy", "cisa-kev", "--kev", late.to_str().unwrap()]);
+    // Unlisted, time (CVSS 6.2) is medium: 90 days after 2020-11-18.
+    let unlisted_time = finding(&unlisted, "RUSTSEC-2020-0071");
+    assert_eq!(unlisted_time["due"], "2021-02-16");
+    assert_eq!(unlisted_time["known_exploited"]["status"], "not-listed");
+    let listed_time = finding(&listed, "RUSTSEC-2020-0071");
+    assert_eq!(listed_time["severity"], "critical");
+    assert_eq!(listed_time["due"], "2021-02-16");
+    assert_eq!(listed_time["status"], "overdue");
 }

@@ -26,11 +26,10 @@ fn sbom(test: &str, dir: &str, args: &[&str]) -> Value {
     json(&out.stdout)
 }
 
-/// Every component of the document: the metadata component, its nested members, and the list.
+/// Every package component of the document: the metadata component (when it is a package) and
+/// the list.
 fn all_components(bom: &Value) -> Vec<&Value> {
-    let subject = &bom["metadata"]["component"];
-    let mut all = vec![subject];
-    all.extend(subject["components"].as_array().into_iter().flatten());
+    let mut all = vec![&bom["metadata"]["component"]];
     all.extend(bom["components"].as_array().unwrap());
     all.into_iter()
         .filter(|c| c["version"].is_string())
@@ -141,10 +140,89 @@ fn demo_sbom_lists_every_locked_package_once_with_purl_hash_and_dependencies() {
         let expected: BTreeSet<&str> = deps.iter().map(|d| refs[d].as_str()).collect();
         assert_eq!(dependencies[refs[name].as_str()], expected, "{name}");
     }
-    // Two members: the scanned directory is the subject, the members inside it.
+    // Two members: the scanned directory is the subject and depends on them; the members are
+    // top-level components (applications).
     let subject = &bom["metadata"]["component"];
     assert_eq!(subject["name"], "demo");
-    assert_eq!(subject["components"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        dependencies["workspace:demo"],
+        BTreeSet::from(["path:demo-app@0.1.0", "path:demo-cli@0.1.0"])
+    );
+    assert_eq!(members(&bom), ["demo-app", "demo-cli"]);
+    assert_refs_consistent(&bom);
+}
+
+/// The names of the components that are workspace members.
+fn members(bom: &Value) -> Vec<&str> {
+    bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "application")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
+
+/// Every bom-ref is unique, every dependency entry and target and every affected ref names a
+/// component.
+fn assert_refs_consistent(bom: &Value) {
+    let mut refs: Vec<&str> = all_components(bom)
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    // The scanned directory, when it stands for several members, has no version.
+    if bom["metadata"]["component"]["version"].is_null() {
+        refs.extend(bom["metadata"]["component"]["bom-ref"].as_str());
+    }
+    let unique: BTreeSet<&str> = refs.iter().copied().collect();
+    assert_eq!(unique.len(), refs.len(), "a bom-ref listed twice: {refs:?}");
+    let mut entries = BTreeSet::new();
+    for dependency in bom["dependencies"].as_array().unwrap() {
+        let reference = dependency["ref"].as_str().unwrap();
+        assert!(
+            entries.insert(reference),
+            "{reference}: two dependency entries"
+        );
+        assert!(unique.contains(reference), "{reference} is not a component");
+        for target in dependency["dependsOn"].as_array().unwrap() {
+            let target = target.as_str().unwrap();
+            assert!(unique.contains(target), "{target} is not a component");
+        }
+    }
+    for vulnerability in bom["vulnerabilities"].as_array().into_iter().flatten() {
+        for affected in vulnerability["affects"].as_array().unwrap() {
+            let target = affected["ref"].as_str().unwrap();
+            assert!(unique.contains(target), "{target} is not a component");
+        }
+    }
+}
+
+#[test]
+fn sbom_merges_one_package_spelled_two_ways_and_keeps_two_workspaces_own_crates_apart() {
+    let bom = sbom("spellings sbom", "sbom/spellings", &[]);
+    assert_refs_consistent(&bom);
+    let refs: Vec<&str> = all_components(&bom)
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    // crates.io by registry+ and by sparse+, and one git commit pinned by branch and by rev: one
+    // component each; each workspace's own xtask: two.
+    assert_eq!(
+        refs.iter()
+            .filter(|r| r.starts_with("pkg:cargo/itoa@"))
+            .count(),
+        1,
+        "{refs:?}"
+    );
+    assert_eq!(
+        refs.iter()
+            .filter(|r| r.starts_with("pkg:cargo/gitdep@"))
+            .count(),
+        1,
+        "{refs:?}"
+    );
+    assert!(refs.contains(&"path:a/xtask@0.1.0"), "{refs:?}");
+    assert!(refs.contains(&"path:b/xtask@0.1.0"), "{refs:?}");
 }
 
 #[test]
@@ -234,12 +312,14 @@ fn demo_sbom_vulnerabilities_carry_the_reports_due_dates() {
     assert_eq!(chrono["ratings"][0]["severity"], "medium");
     assert!(chrono["ratings"][0].get("score").is_none());
 
-    // The ignore in the demo's warden.toml is an accepted finding.
+    // The ignore in the demo's warden.toml accepts the risk without a VEX justification: not
+    // "not affected", which dashboards would hide.
     let atty = vulnerabilities
         .iter()
         .find(|v| v["id"] == "RUSTSEC-2024-0375")
         .unwrap();
-    assert_eq!(atty["analysis"]["state"], "not_affected");
+    assert_eq!(atty["analysis"]["state"], "in_triage");
+    assert_eq!(atty["analysis"]["response"][0], "will_not_fix");
     assert!(atty["analysis"]["detail"]
         .as_str()
         .unwrap()
@@ -296,13 +376,8 @@ fn sbom_scope_follows_dependency_kinds_from_cargo_metadata() {
         .map(|c| (c["name"].as_str().unwrap(), c))
         .collect();
     // engine and tool are members; gen is a build dependency, testkit a dev dependency.
-    let members: Vec<&str> = bom["metadata"]["component"]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(members, ["engine", "tool"]);
+    assert_eq!(members(&bom), ["engine", "tool"]);
+    assert_refs_consistent(&bom);
     assert_eq!(by_name["gen"]["scope"], "excluded");
     assert_eq!(
         property(by_name["gen"], "cargo-warden:dependency-kind"),
@@ -318,6 +393,7 @@ fn sbom_scope_follows_dependency_kinds_from_cargo_metadata() {
 #[test]
 fn sbom_of_many_lockfiles_lists_shared_packages_once() {
     let bom = sbom("fixtures sbom", "", &["--checks", "advisories"]);
+    assert_refs_consistent(&bom);
     let refs: Vec<&str> = all_components(&bom)
         .iter()
         .map(|c| c["bom-ref"].as_str().unwrap())
@@ -423,7 +499,27 @@ fn sbom_to_a_file_with_output() {
         .arg("--output")
         .arg(format!("cyclonedx={}", file.display())));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let bom = json(&std::fs::read_to_string(&file).unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    if let Some(errors) = cyclonedx_errors("sbom file", &text) {
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let bom = json(&text);
     assert_eq!(bom["bomFormat"], "CycloneDX");
     assert_eq!(bom["vulnerabilities"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn cyclonedx_without_the_advisories_check_is_an_error() {
+    let out = scan_in(
+        &fixture("demo"),
+        "2026-11-22",
+        &["--format", "cyclonedx", "--checks", "secrets"],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("add `advisories` to --checks"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
 }

@@ -7,7 +7,7 @@ use super::EXIT_PASSED;
 use anyhow::bail;
 use cargo_warden::checks;
 use cargo_warden::finding::{markdown_table, Severity};
-use cargo_warden::policy::{DayCount, Policy, PRESETS};
+use cargo_warden::policy::{DayCount, KevDue, Policy, PRESETS};
 use std::io::Write;
 
 pub fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
@@ -125,7 +125,10 @@ fn run_policies() -> anyhow::Result<u8> {
             notes.push("business days".to_owned());
         }
         if policy.kev_required {
-            notes.push("needs --kev; listed findings due on the catalog's date".to_owned());
+            notes.push("needs --kev".to_owned());
+        }
+        if policy.kev_due == KevDue::Catalog {
+            notes.push("known exploited findings due on the catalog's date".to_owned());
         }
         for (kind, days) in &policy.time_frames {
             notes.push(format!("{kind}: {days} days"));

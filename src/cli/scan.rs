@@ -10,6 +10,7 @@ use cargo_warden::advisories::{self, AdvisorySettings};
 use cargo_warden::config;
 use cargo_warden::date::Date;
 use cargo_warden::policy::{Baseline, Policy, PolicyChoice, PRESETS};
+use cargo_warden::report::Format;
 use cargo_warden::{checks, workspace, ScanOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -144,6 +145,16 @@ pub fn run_scan(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     }
     for (_, file) in &args.output {
         check_target(file)?;
+    }
+    // An SBOM lists the locked packages, which only the advisories check reads: without it the
+    // document would be empty and look complete.
+    let wants_sbom = args.format == Format::CycloneDx
+        || args
+            .output
+            .iter()
+            .any(|(format, _)| *format == Format::CycloneDx);
+    if wants_sbom && !options.checks.contains(&advisories::NAME) {
+        bail!("the cyclonedx format lists the locked packages, which only the advisories check reads; add `advisories` to --checks");
     }
     let report = with_progress(ui, &mut options, |options| {
         cargo_warden::scan_discovered(&discovery, options)

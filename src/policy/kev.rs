@@ -27,6 +27,8 @@ pub struct KevCatalog {
     pub summary: KevSummary,
     /// By upper-case CVE id.
     entries: HashMap<String, KevEntry>,
+    /// Upper-case CVE ids of entries that could not be read.
+    unreadable: std::collections::HashSet<String>,
 }
 
 /// What reports say about the catalog used.
@@ -74,32 +76,58 @@ impl KevCatalog {
         };
         let text = crate::read::read_text_capped(path, MAX_KEV_BYTES)
             .map_err(|e| problem(format!("cannot read: {e}")))?;
-        let raw: RawCatalog = serde_json::from_str(&text).map_err(|e| {
+        let not_catalog = |why: &str| {
             problem(format!(
-                "not the Known Exploited Vulnerabilities catalog ({e}); download the JSON feed from {KEV_URL}"
+                "not the Known Exploited Vulnerabilities catalog ({why}); download the JSON feed from {KEV_URL}"
             ))
-        })?;
-        let Some(vulnerabilities) = raw.vulnerabilities else {
-            return Err(problem(format!(
-                "not the Known Exploited Vulnerabilities catalog (no `vulnerabilities` list); download the JSON feed from {KEV_URL}"
-            )));
         };
-        let mut entries = HashMap::new();
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| not_catalog(&format!("not JSON: {e}")))?;
+        if !value.is_object() {
+            return Err(not_catalog("not a JSON object"));
+        }
+        let raw: RawCatalog = serde_json::from_value(value)
+            .map_err(|e| not_catalog(&format!("unexpected layout: {e}")))?;
+        let Some(vulnerabilities) = raw.vulnerabilities else {
+            return Err(not_catalog("no `vulnerabilities` list"));
+        };
+        let listed = vulnerabilities.len();
+        let mut entries: HashMap<String, KevEntry> = HashMap::new();
+        let mut unreadable = std::collections::HashSet::new();
         let mut warnings = Vec::new();
         for (index, value) in vulnerabilities.into_iter().enumerate() {
+            let cve = value
+                .get("cveID")
+                .and_then(|v| v.as_str())
+                .map(|id| id.trim().to_ascii_uppercase());
             match entry(value) {
                 Ok(entry) => {
-                    entries.insert(entry.cve.to_ascii_uppercase(), entry);
+                    // A CVE listed twice keeps the entry due first, whatever the order.
+                    let key = entry.cve.clone();
+                    match entries.get(&key) {
+                        Some(kept) if kept.due <= entry.due => {}
+                        _ => {
+                            entries.insert(key, entry);
+                        }
+                    }
                 }
-                Err(message) => warnings.push(Warning::new(
-                    "malformed-kev-entry",
-                    Some(shown.to_owned()),
-                    format!(
-                        "catalog entry {} is skipped: {message}; download a fresh copy of the catalog",
-                        index + 1
-                    ),
-                )),
+                Err(message) => {
+                    unreadable.extend(cve);
+                    warnings.push(Warning::new(
+                        "malformed-kev-entry",
+                        Some(shown.to_owned()),
+                        format!(
+                            "catalog entry {} is skipped: {message}; download a fresh copy of the catalog",
+                            index + 1
+                        ),
+                    ))
+                }
             }
+        }
+        if entries.is_empty() {
+            return Err(not_catalog(&format!(
+                "none of its {listed} entries could be read"
+            )));
         }
         Ok((
             KevCatalog {
@@ -110,6 +138,7 @@ impl KevCatalog {
                     entries: entries.len(),
                 },
                 entries,
+                unreadable,
             },
             warnings,
         ))
@@ -119,16 +148,12 @@ impl KevCatalog {
     /// (source findings).
     pub fn lookup(&self, detection: &Detection) -> Option<KnownExploited> {
         detection.package()?;
-        let mut cves = std::iter::once(&detection.rule)
-            .chain(detection.aliases())
-            .filter(|id| id.to_ascii_uppercase().starts_with("CVE-"))
-            .peekable();
-        if cves.peek().is_none() {
+        if cves_of(detection).next().is_none() {
             return Some(KnownExploited::NoCveAlias);
         }
         // The entry due first, when several aliases are listed.
-        let listed = cves
-            .filter_map(|id| self.entries.get(&id.to_ascii_uppercase()))
+        let listed = cves_of(detection)
+            .filter_map(|id| self.entries.get(&id))
             .min_by_key(|entry| (entry.due, entry.cve.clone()));
         Some(match listed {
             Some(entry) => KnownExploited::Listed {
@@ -137,15 +162,26 @@ impl KevCatalog {
                 due: entry.due,
                 ransomware: entry.ransomware,
             },
-            None => KnownExploited::NotListed,
+            None => match cves_of(detection).find(|id| self.unreadable.contains(id)) {
+                Some(cve) => KnownExploited::UnreadableEntry { cve },
+                None => KnownExploited::NotListed,
+            },
         })
     }
 }
 
+/// The upper-case CVE ids among a finding's id and aliases.
+fn cves_of(detection: &Detection) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(&detection.rule)
+        .chain(detection.aliases())
+        .map(|id| id.trim().to_ascii_uppercase())
+        .filter(|id| id.starts_with("CVE-"))
+}
+
 fn entry(value: serde_json::Value) -> std::result::Result<KevEntry, String> {
     let raw: RawEntry = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    let cve = raw.cve_id.trim().to_owned();
-    if !cve.to_ascii_uppercase().starts_with("CVE-") {
+    let cve = raw.cve_id.trim().to_ascii_uppercase();
+    if !cve.starts_with("CVE-") {
         return Err(format!("`{cve}` is not a CVE id"));
     }
     let date = |field: &str, text: &str| {

@@ -87,18 +87,23 @@ impl Judgement<'_> {
                     Some(_) => self.policy.tier(Severity::Critical).severity,
                     None => self.severity(&detection),
                 };
+                let due_now = self.policy.is_due_now(detection.categories());
                 let clock = match (detection.class, start) {
                     (Class::Weakness, Some((start, source))) => {
-                        let policy_due = self.policy.due_for(
+                        // What the finding would be due on were it not listed: a listing can
+                        // only bring the date forward.
+                        let unlisted = self.policy.due_for(
                             start,
-                            severity,
+                            self.severity(&detection),
                             detection.kind,
                             detection.categories(),
                         );
                         let due = match (kev_due, self.policy.kev_due) {
-                            (Some(catalog), KevDue::Catalog) => catalog,
-                            (Some(catalog), KevDue::Earlier) => policy_due.min(catalog),
-                            (None, _) => policy_due,
+                            (Some(catalog), KevDue::Catalog) => catalog.min(unlisted),
+                            (Some(catalog), KevDue::Earlier) => {
+                                self.policy.due(start, severity).min(catalog).min(unlisted)
+                            }
+                            (None, _) => unlisted,
                         };
                         Some(Clock {
                             start,
@@ -112,6 +117,8 @@ impl Judgement<'_> {
                 let mut status = match clock {
                     None => Status::Audit,
                     Some(clock) if clock.days_left < 0 => Status::Overdue,
+                    // Due the day it is found (a malicious crate): there is no window to be in.
+                    Some(clock) if due_now && clock.days_left <= 0 => Status::Overdue,
                     Some(clock) if clock.days_left <= i64::from(self.policy.due_soon) => {
                         Status::DueSoon
                     }
@@ -273,5 +280,74 @@ pub fn evaluate_gate(findings: &mut [Finding], fail_on: &[FailOn]) -> Gate {
         passed: failing == 0,
         fail_on,
         failing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{test_package_detection, Subject};
+
+    fn judge(policy: &Policy, detection: Detection, start: &str, today: &str) -> Finding {
+        let judgement = Judgement {
+            policy,
+            today: Date::parse(today).unwrap(),
+            ignores: &[],
+            config_file: None,
+            vex: &[],
+            kev: None,
+            new: None,
+            fail_on: &[],
+        };
+        let start = Some((Date::parse(start).unwrap(), ClockSource::Published));
+        let (mut findings, _, _) = judgement.apply(vec![detection], vec![start]);
+        findings.remove(0)
+    }
+
+    fn in_category(category: &str) -> Detection {
+        let mut detection = test_package_detection("evil", "1.0.0", "f");
+        if let Subject::Package(details) = &mut detection.subject {
+            details.categories = vec![category.to_owned()];
+        }
+        detection
+    }
+
+    /// A malicious crate found today fails the default gate (`overdue`) today, not tomorrow.
+    #[test]
+    fn a_malicious_package_fails_the_gate_the_day_it_is_found() {
+        // The kinds the preset names, as checks would declare them (the policy imports no check).
+        let kinds = [
+            "vulnerability",
+            "unsound",
+            "unmaintained",
+            "notice",
+            "secret",
+            "code",
+        ]
+        .map(|name| crate::finding::FindingKind {
+            name,
+            check: "test",
+            rule_name: "Test",
+            default_tier: Severity::Medium,
+            categorised: name == "vulnerability",
+        });
+        let policy = Policy::default_preset(&kinds);
+        let finding = judge(
+            &policy,
+            in_category("malicious"),
+            "2026-12-06",
+            "2026-12-06",
+        );
+        assert_eq!(finding.verdict.clock.unwrap().due.to_string(), "2026-12-06");
+        assert_eq!(finding.verdict.status, Status::Overdue);
+        assert_eq!(finding.verdict.fails_gate, [FailOn::Overdue]);
+        // Another category on its day one is far from due.
+        let finding = judge(
+            &policy,
+            in_category("denial-of-service"),
+            "2026-12-06",
+            "2026-12-06",
+        );
+        assert_eq!(finding.verdict.status, Status::OnTrack);
     }
 }

@@ -67,9 +67,10 @@ pub struct Tier {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KevDue {
-    /// The earlier of the policy's date (for the critical tier) and the catalog's `dueDate`.
+    /// The earlier of the policy's date for the critical tier and the catalog's `dueDate`.
     Earlier,
-    /// The catalog's `dueDate` itself, as BOD 22-01 sets it.
+    /// The catalog's `dueDate`, as BOD 22-01 sets it (never later than the date the finding would
+    /// have without the listing).
     Catalog,
 }
 
@@ -425,13 +426,18 @@ impl Policy {
         kind: FindingKind,
         categories: &[String],
     ) -> Date {
-        if categories.iter().any(|c| self.due_now.contains(c)) {
+        if self.is_due_now(categories) {
             return start;
         }
         match self.time_frames.get(kind.name) {
             Some(&days) => self.add_days(start, days),
             None => self.due(start, severity),
         }
+    }
+
+    /// Whether findings in these RustSec categories are due the day they are found.
+    pub fn is_due_now(&self, categories: &[String]) -> bool {
+        categories.iter().any(|c| self.due_now.contains(c))
     }
 
     fn add_days(&self, start: Date, days: u32) -> Date {

@@ -183,30 +183,28 @@ struct AffectedVersion {
     status: &'static str,
 }
 
-/// A package as the document keys it: the same name, version and source in two lockfiles is one
-/// component.
-type PackageKey = (String, String, Option<String>);
-
-fn key(package: &InventoryPackage) -> PackageKey {
-    (
-        package.name.clone(),
-        package.version.clone(),
-        package.source.clone(),
-    )
+/// The bom-ref of a package, which is also what merges packages across lockfiles: its purl when
+/// it has one (so two spellings of one source, `registry+` and `sparse+` crates.io, or a git pin by
+/// branch and by rev, are one component), else a `path:` reference that includes the lockfile's
+/// directory (two workspaces' own `xtask 0.1.0` are different crates).
+fn bom_ref(name: &str, version: &str, source: Option<&str>, lockfile: &str) -> String {
+    package_url(name, version, source).unwrap_or_else(|| {
+        let dir = lockfile.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if dir.is_empty() {
+            format!("path:{name}@{version}")
+        } else {
+            format!("path:{dir}/{name}@{version}")
+        }
+    })
 }
 
-/// The bom-ref of a package: its purl when it has one (unique per name, version and source),
-/// else a `path:` reference.
-fn bom_ref(name: &str, version: &str, source: Option<&str>) -> String {
-    package_url(name, version, source).unwrap_or_else(|| format!("path:{name}@{version}"))
-}
-
-/// The packages of every lockfile, merged: components by key, with their dependencies' keys.
+/// The packages of every lockfile, merged: components by bom-ref, with their dependencies'.
 struct Inventory {
-    packages: BTreeMap<PackageKey, Merged>,
+    packages: BTreeMap<String, Merged>,
 }
 
 struct Merged {
+    bom_ref: String,
     package: InventoryPackage,
     dependencies: BTreeSet<String>,
     /// The strongest kind it is reached as in any lockfile (`None` when one lockfile cannot say).
@@ -216,20 +214,31 @@ struct Merged {
 
 impl Inventory {
     fn new(report: &Report) -> Inventory {
-        let mut packages: BTreeMap<PackageKey, Merged> = BTreeMap::new();
+        let mut packages: BTreeMap<String, Merged> = BTreeMap::new();
         for workspace in &report.workspaces {
             let inventory = &workspace.inventory;
+            let reference = |package: &InventoryPackage| {
+                bom_ref(
+                    &package.name,
+                    &package.version,
+                    package.source.as_deref(),
+                    &workspace.lockfile,
+                )
+            };
             for package in inventory {
-                let dependencies = package.dependencies.iter().map(|&i| {
-                    let dep = &inventory[i];
-                    bom_ref(&dep.name, &dep.version, dep.source.as_deref())
-                });
-                let entry = packages.entry(key(package)).or_insert_with(|| Merged {
-                    package: package.clone(),
-                    dependencies: BTreeSet::new(),
-                    kind: None,
-                    kind_unknown: false,
-                });
+                let dependencies = package
+                    .dependencies
+                    .iter()
+                    .map(|&i| reference(&inventory[i]));
+                let entry = packages
+                    .entry(reference(package))
+                    .or_insert_with(|| Merged {
+                        bom_ref: reference(package),
+                        package: package.clone(),
+                        dependencies: BTreeSet::new(),
+                        kind: None,
+                        kind_unknown: false,
+                    });
                 entry.dependencies.extend(dependencies);
                 entry.package.member |= package.member;
                 match package.kind {
@@ -267,7 +276,7 @@ fn component(merged: &Merged) -> Component {
         } else {
             "library"
         },
-        bom_ref: Some(bom_ref(&package.name, &package.version, source)),
+        bom_ref: Some(merged.bom_ref.clone()),
         name: package.name.clone(),
         version: Some(package.version.clone()),
         // Build and dev dependencies are not part of what runs.
@@ -292,10 +301,12 @@ fn component(merged: &Merged) -> Component {
 }
 
 /// The component the document describes: the one workspace member, or (several members, or none
-/// found) the scanned directory with the members inside it.
-fn subject(report: &Report, members: Vec<Component>) -> Component {
+/// found) the scanned directory, which depends on the members. Members then stay in the
+/// top-level list, where every SBOM consumer reads them (Dependency-Track before 4.9 ignores
+/// components nested under the metadata component).
+fn subject(report: &Report, members: &mut Vec<Component>) -> Component {
     if members.len() == 1 {
-        return members.into_iter().next().expect("one member");
+        return members.pop().expect("one member");
     }
     let name = if report.root_name.is_empty() {
         "workspace".to_owned()
@@ -312,13 +323,7 @@ fn subject(report: &Report, members: Vec<Component>) -> Component {
         purl: None,
         external_references: Vec::new(),
         properties: Vec::new(),
-        components: members
-            .into_iter()
-            .map(|mut member| {
-                member.kind = "library";
-                member
-            })
-            .collect(),
+        components: Vec::new(),
     }
 }
 
@@ -383,6 +388,16 @@ fn justification(justification: Justification) -> &'static str {
     }
 }
 
+/// An advisory about a bug is `exploitable` (OpenVEX's `affected`); one that is no bug yet (an
+/// unmaintained or yanked crate) is still to be looked at.
+fn active_state(finding: &Finding) -> &'static str {
+    if matches!(finding.detection.kind.name, "vulnerability" | "unsound") {
+        "exploitable"
+    } else {
+        "in_triage"
+    }
+}
+
 fn analysis(finding: &Finding, report: &Report) -> Analysis {
     let v = &finding.verdict;
     let policy = &report.policy.policy.name;
@@ -399,10 +414,23 @@ fn analysis(finding: &Finding, report: &Report) -> Analysis {
             if let Some(owner) = &exception.owner {
                 detail.push_str(&format!("; owner {owner}"));
             }
+            // `not_affected` is a claim about the code: only with a reason in VEX terms (a
+            // justification or impact statement, or a supplier's VEX saying so). A plain ignore
+            // is an accepted risk, which dashboards must not hide as "not affected".
+            let claims_not_affected = exception.justification.is_some()
+                || exception.impact.is_some()
+                || exception.vex_status == Some(VexStatus::NotAffected);
+            let (state, response) = if fixed {
+                ("resolved", Vec::new())
+            } else if claims_not_affected {
+                ("not_affected", Vec::new())
+            } else {
+                (active_state(finding), vec!["will_not_fix"])
+            };
             Analysis {
-                state: if fixed { "resolved" } else { "not_affected" },
+                state,
                 justification: exception.justification.map(justification),
-                response: Vec::new(),
+                response,
                 detail,
             }
         }
@@ -418,15 +446,8 @@ fn analysis(finding: &Finding, report: &Report) -> Analysis {
                 .detection
                 .advisory()
                 .is_some_and(|a| a.fix.is_some());
-            // An advisory about a bug is `exploitable` (OpenVEX's `affected`); one that is no bug
-            // yet (an unmaintained or yanked crate) is still to be looked at.
-            let state = if matches!(finding.detection.kind.name, "vulnerability" | "unsound") {
-                "exploitable"
-            } else {
-                "in_triage"
-            };
             Analysis {
-                state,
+                state: active_state(finding),
                 justification: None,
                 response: if fixable { vec!["update"] } else { Vec::new() },
                 detail,
@@ -442,7 +463,7 @@ fn vulnerability(finding: &Finding, component_ref: String, report: &Report) -> V
     let mut aliases: Vec<&String> = advisory.aliases.iter().filter(|a| **a != d.rule).collect();
     aliases.sort();
     aliases.dedup();
-    let ratings = match &advisory.cvss {
+    let mut ratings = match &advisory.cvss {
         Some(cvss) => vec![Rating {
             source: Some(source.clone()),
             score: Some(cvss.score),
@@ -464,6 +485,27 @@ fn vulnerability(finding: &Finding, component_ref: String, report: &Report) -> V
             )),
         }],
     };
+    // A known exploited finding's tier comes from the catalog, not from the score.
+    if let Some(KnownExploited::Listed { cve, .. }) = &v.known_exploited {
+        let unscored = advisory.cvss.is_none();
+        let rating = Rating {
+            source: None,
+            score: None,
+            severity: v.severity.as_str(),
+            method: "other",
+            vector: None,
+            justification: Some(format!(
+                "{cve} is in CISA's Known Exploited Vulnerabilities catalog; the {} policy rates it {}",
+                report.policy.policy.name,
+                v.severity.as_str()
+            )),
+        };
+        if unscored {
+            ratings = vec![rating];
+        } else {
+            ratings.push(rating);
+        }
+    }
     let mut properties = vec![
         property("policy", report.policy.policy.name.clone()),
         property("severity", v.severity.as_str()),
@@ -477,6 +519,10 @@ fn vulnerability(finding: &Finding, component_ref: String, report: &Report) -> V
         Some(KnownExploited::Listed { cve, due, .. }) => {
             properties.push(property("known-exploited", format!("{cve}, due {due}")));
         }
+        Some(KnownExploited::UnreadableEntry { cve }) => properties.push(property(
+            "known-exploited",
+            format!("unknown: the catalog's entry for {cve} could not be read"),
+        )),
         Some(KnownExploited::NotListed) => properties.push(property("known-exploited", "no")),
         Some(KnownExploited::NoCveAlias) => {
             properties.push(property("known-exploited", "unknown: no CVE alias"))
@@ -536,7 +582,12 @@ fn vulnerabilities(report: &Report) -> Vec<Vulnerability> {
         if d.class != Class::Weakness {
             continue;
         }
-        let reference = bom_ref(&package.name, &package.version, package.source.as_deref());
+        let reference = bom_ref(
+            &package.name,
+            &package.version,
+            package.source.as_deref(),
+            &d.file,
+        );
         let urgency = |f: &Finding| {
             (
                 f.verdict.exception.is_some(),
@@ -575,7 +626,7 @@ fn document(report: &Report) -> Bom {
             components.push(component);
         }
     }
-    let subject = subject(report, members);
+    let subject = subject(report, &mut members);
     if let Some(reference) = subject
         .bom_ref
         .clone()
@@ -583,13 +634,14 @@ fn document(report: &Report) -> Bom {
     {
         dependencies.push(Dependency {
             reference,
-            depends_on: subject
-                .components
+            depends_on: members
                 .iter()
                 .filter_map(|member| member.bom_ref.clone())
                 .collect(),
         });
     }
+    components.append(&mut members);
+    components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
     dependencies.sort_by(|a, b| a.reference.cmp(&b.reference));
     let mut metadata_properties = vec![
         property("policy", report.policy.policy.name.clone()),

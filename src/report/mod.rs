@@ -243,7 +243,11 @@ pub(crate) fn known_exploited_line(report: &Report) -> Option<String> {
     let catalog = report.known_exploited_catalog.as_ref()?;
     let mut listed = 0;
     let mut no_cve = 0;
-    for finding in &report.findings {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.verdict.exception.is_none())
+    {
         match &finding.verdict.known_exploited {
             Some(k) if k.listed() => listed += 1,
             Some(crate::finding::KnownExploited::NoCveAlias) => no_cve += 1,

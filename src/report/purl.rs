@@ -32,11 +32,19 @@ impl<'s> Origin<'s> {
         };
         if let Some(rest) = source.strip_prefix("git+") {
             let (location, commit) = match rest.split_once('#') {
-                Some((location, commit)) => (location, Some(commit)),
+                Some((location, commit)) if !commit.is_empty() => (location, Some(commit)),
+                Some((location, _)) => (location, None),
                 None => (rest, None),
             };
             // `?branch=`, `?tag=`, `?rev=` say what was asked for; the commit says what was got.
-            let url = location.split('?').next().unwrap_or(location);
+            // Without a commit, a `rev` pins as well as one.
+            let (url, query) = location.split_once('?').unwrap_or((location, ""));
+            let commit = commit.or_else(|| {
+                query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("rev="))
+                    .filter(|rev| !rev.is_empty())
+            });
             return Origin::Git { url, commit };
         }
         let index = source
@@ -143,6 +151,19 @@ mod tests {
             )
             .as_deref(),
             Some("pkg:cargo/gitdep@0.3.0?vcs_url=git%2Bhttps://github.com/o/r%400123abcd")
+        );
+        assert_eq!(
+            package_url(
+                "g",
+                "0.1.0",
+                Some("git+ssh://git@example.com/g.git?rev=abc#")
+            )
+            .as_deref(),
+            Some("pkg:cargo/g@0.1.0?vcs_url=git%2Bssh://git%40example.com/g.git%40abc")
+        );
+        assert_eq!(
+            package_url("g", "0.1.0", Some("git+https://example.com/g?branch=x")).as_deref(),
+            Some("pkg:cargo/g@0.1.0?vcs_url=git%2Bhttps://example.com/g")
         );
         assert_eq!(package_url("member", "0.1.0", None), None);
         assert_eq!(

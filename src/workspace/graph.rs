@@ -81,21 +81,6 @@ impl Graph {
         &self.roots
     }
 
-    /// What each package depends on (the edges forward), each list sorted.
-    pub fn dependencies(&self) -> Vec<Vec<usize>> {
-        let mut forward = vec![Vec::new(); self.dependents.len()];
-        for (to, froms) in self.dependents.iter().enumerate() {
-            for &from in froms {
-                forward[from].push(to);
-            }
-        }
-        for list in &mut forward {
-            list.sort_unstable();
-            list.dedup();
-        }
-        forward
-    }
-
     /// The strongest kind of dependency `target` is reached as, when cargo metadata said which
     /// kind each edge is; `None` from a lockfile alone or for a package no root reaches.
     pub fn dependency_kind(&self, target: usize) -> Option<DependencyKind> {

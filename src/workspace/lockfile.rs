@@ -37,6 +37,9 @@ pub struct Workspace {
     pub packages: Vec<LockedPackage>,
     pub graph: Graph,
     pub graph_source: GraphSource,
+    /// Each package's `dependencies` as the lockfile lists them (indices, sorted). Cargo metadata
+    /// leaves out optional dependencies no enabled feature uses; the SBOM lists what is locked.
+    pub locked_dependencies: Vec<Vec<usize>>,
     /// Manifests of the workspace's own packages that could be found, by package index: where a
     /// direct dependency is declared.
     pub manifests: HashMap<usize, Manifest>,
@@ -136,6 +139,8 @@ pub fn from_text(path: &Path, root: &Path, text: &str) -> Result<Workspace> {
             kinds.collect()
         })
         .collect();
+    let locked_dependencies: Vec<Vec<usize>> =
+        entries.iter().map(|e| e.dependencies.clone()).collect();
     let packages: Vec<LockedPackage> = entries
         .into_iter()
         .map(|entry| LockedPackage {
@@ -165,6 +170,7 @@ pub fn from_text(path: &Path, root: &Path, text: &str) -> Result<Workspace> {
         packages,
         graph,
         graph_source: GraphSource::Lockfile,
+        locked_dependencies,
         manifests,
     })
 }

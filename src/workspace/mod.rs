@@ -91,7 +91,7 @@ impl Workspace {
         let members = self.members();
         self.packages
             .iter()
-            .zip(self.graph.dependencies())
+            .zip(&self.locked_dependencies)
             .enumerate()
             .map(|(index, (package, dependencies))| InventoryPackage {
                 name: package.name.clone(),
@@ -104,7 +104,7 @@ impl Workspace {
                 } else {
                     self.graph.dependency_kind(index)
                 },
-                dependencies,
+                dependencies: dependencies.clone(),
             })
             .collect()
     }

@@ -113,7 +113,14 @@ fn tier_name(severity: Severity) -> &'static str {
 /// above 0 low). Scored findings carry their CVSS score; unscored ones a score in the middle of
 /// the band of their policy tier, so GitHub shows the tier the policy gave them.
 fn security_severity(finding: &Finding) -> String {
+    let known_exploited = finding
+        .verdict
+        .known_exploited
+        .as_ref()
+        .is_some_and(|k| k.listed());
     match finding.detection.cvss() {
+        // Exploited in the wild: GitHub's critical band, whatever the score says.
+        Some(cvss) if known_exploited => format!("{:.1}", cvss.score.max(9.0)),
         Some(cvss) => format!("{:.1}", cvss.score),
         None => match finding.verdict.severity {
             Severity::Critical => "9.5",
@@ -147,11 +154,6 @@ fn headline(finding: &Finding, report: &Report) -> String {
         .cvss()
         .map(|c| format!(", CVSS {:.1}", c.score))
         .unwrap_or_default();
-    let days = report.policy.policy.tier(v.severity).days;
-    let unit = match report.policy.policy.days {
-        crate::policy::DayCount::Calendar => "days",
-        crate::policy::DayCount::Business => "business days",
-    };
     let Some(clock) = v.clock else {
         return format!(
             "{}: {} (audit) - for review, no due date (policy {}).",
@@ -159,6 +161,15 @@ fn headline(finding: &Finding, report: &Report) -> String {
             d.rule,
             report.policy.policy.name
         );
+    };
+    // The window this finding got: its tier's, or fewer for a known exploited or `due-now` one, or
+    // its kind's time frame. Business-day policies count their tier's business days.
+    let (days, unit) = match report.policy.policy.days {
+        crate::policy::DayCount::Calendar => (clock.due.days_since(clock.start).max(0), "days"),
+        crate::policy::DayCount::Business => (
+            i64::from(report.policy.policy.tier(v.severity).days),
+            "business days",
+        ),
     };
     let when = if v.status == Status::Overdue {
         format!("OVERDUE since {}", clock.due)
