@@ -422,30 +422,16 @@ fn sbom_of_many_lockfiles_lists_shared_packages_once() {
 fn sbom_marks_known_exploited_findings_and_is_deterministic() {
     let kev = fixture(KEV);
     let kev = kev.to_str().unwrap();
-    let first = scan_in(
-        &fixture("demo"),
-        "2026-11-22",
-        &[
-            "--format",
-            "cyclonedx",
-            "--clock",
-            "published",
-            "--kev",
-            kev,
-        ],
-    );
-    let again = scan_in(
-        &fixture("demo"),
-        "2026-11-22",
-        &[
-            "--format",
-            "cyclonedx",
-            "--clock",
-            "published",
-            "--kev",
-            kev,
-        ],
-    );
+    let args = [
+        "--format",
+        "cyclonedx",
+        "--clock",
+        "published",
+        "--kev",
+        kev,
+    ];
+    let first = scan_in(&fixture("demo"), "2026-11-22", &args);
+    let again = scan_in(&fixture("demo"), "2026-11-22", &args);
     assert_eq!(
         first.stdout, again.stdout,
         "the same scan wrote other bytes"

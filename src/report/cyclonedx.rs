@@ -66,8 +66,23 @@ struct Component {
     external_references: Vec<ExternalReference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    components: Vec<Component>,
+}
+
+impl Component {
+    /// An application with nothing but a name (the tool, or the scanned directory).
+    fn application(bom_ref: Option<String>, name: String, version: Option<String>) -> Component {
+        Component {
+            kind: "application",
+            bom_ref,
+            name,
+            version,
+            scope: None,
+            hashes: Vec::new(),
+            purl: None,
+            external_references: Vec::new(),
+            properties: Vec::new(),
+        }
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -296,7 +311,6 @@ fn component(merged: &Merged) -> Component {
         purl: package_url(&package.name, &package.version, source),
         external_references,
         properties,
-        components: Vec::new(),
     }
 }
 
@@ -313,18 +327,7 @@ fn subject(report: &Report, members: &mut Vec<Component>) -> Component {
     } else {
         report.root_name.clone()
     };
-    Component {
-        kind: "application",
-        bom_ref: Some(format!("workspace:{name}")),
-        name,
-        version: None,
-        scope: None,
-        hashes: Vec::new(),
-        purl: None,
-        external_references: Vec::new(),
-        properties: Vec::new(),
-        components: Vec::new(),
-    }
+    Component::application(Some(format!("workspace:{name}")), name, None)
 }
 
 /// CycloneDX's severities are the policy's four tiers plus ones it never gives.
@@ -669,18 +672,11 @@ fn document(report: &Report) -> Bom {
         metadata: Metadata {
             timestamp: format!("{}T00:00:00Z", report.today),
             tools: Tools {
-                components: vec![Component {
-                    kind: "application",
-                    bom_ref: None,
-                    name: report.tool.name.to_owned(),
-                    version: Some(report.tool.version.to_owned()),
-                    scope: None,
-                    hashes: Vec::new(),
-                    purl: None,
-                    external_references: Vec::new(),
-                    properties: Vec::new(),
-                    components: Vec::new(),
-                }],
+                components: vec![Component::application(
+                    None,
+                    report.tool.name.to_owned(),
+                    Some(report.tool.version.to_owned()),
+                )],
             },
             component: subject,
             properties: metadata_properties,
