@@ -169,6 +169,20 @@ struct Rating {
     justification: Option<String>,
 }
 
+impl Rating {
+    /// A rating that is the policy's tier, not a score, with why the tier is what it is.
+    fn policy_tier(severity: crate::finding::Severity, justification: String) -> Rating {
+        Rating {
+            source: None,
+            score: None,
+            severity: severity.as_str(),
+            method: "other",
+            vector: None,
+            justification: Some(justification),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Advisory {
     title: String,
@@ -475,34 +489,26 @@ fn vulnerability(finding: &Finding, component_ref: String, report: &Report) -> V
             vector: Some(cvss.vector.clone()),
             justification: None,
         }],
-        None => vec![Rating {
-            source: None,
-            score: None,
-            severity: v.severity.as_str(),
-            method: "other",
-            vector: None,
-            justification: Some(format!(
+        None => vec![Rating::policy_tier(
+            v.severity,
+            format!(
                 "no CVSS score; the {} policy's tier for an unscored {} finding",
                 report.policy.policy.name,
                 d.kind.as_str()
-            )),
-        }],
+            ),
+        )],
     };
     // A known exploited finding's tier comes from the catalog, not from the score.
     if let Some(KnownExploited::Listed { cve, .. }) = &v.known_exploited {
         let unscored = advisory.cvss.is_none();
-        let rating = Rating {
-            source: None,
-            score: None,
-            severity: v.severity.as_str(),
-            method: "other",
-            vector: None,
-            justification: Some(format!(
+        let rating = Rating::policy_tier(
+            v.severity,
+            format!(
                 "{cve} is in CISA's Known Exploited Vulnerabilities catalog; the {} policy rates it {}",
                 report.policy.policy.name,
                 v.severity.as_str()
-            )),
-        };
+            ),
+        );
         if unscored {
             ratings = vec![rating];
         } else {

@@ -29,7 +29,7 @@ pub use human::Human;
 pub use json::Json;
 pub use markdown::Markdown;
 pub use openvex::OpenVex;
-pub use purl::{package_url, purl};
+pub use purl::purl;
 pub use sarif::Sarif;
 
 /// Version of the JSON report layout. Fields are added, never renamed; a rename bumps this.
