@@ -35,6 +35,10 @@ pub trait Check: Sync {
     fn reads_lockfiles(&self) -> bool {
         false
     }
+    /// Whether a scan without `--checks` runs it.
+    fn default_on(&self) -> bool {
+        true
+    }
     /// It reads the workspace's own files, with the pass its configured form gives.
     fn reads_source_files(&self) -> bool {
         false
@@ -97,6 +101,13 @@ pub struct Input<'a> {
     /// Files that are test code because a `#[cfg(test)] mod` declares them: a pass sees each file
     /// alone, so its check treats their findings as test code here.
     pub test_files: &'a std::collections::BTreeSet<String>,
+    /// Cargo's home, where unpacked dependency sources are (`None`: `$CARGO_HOME`, else
+    /// `~/.cargo`).
+    pub cargo_home: Option<&'a Path>,
+    /// Where checks keep what they computed about unchanging inputs (`--cache-dir`).
+    pub cache_dir: Option<&'a Path>,
+    /// No network: nothing is downloaded.
+    pub offline: bool,
 }
 
 /// What a check found.

@@ -85,6 +85,12 @@ pub struct ScanOptions {
     pub vex: Vec<PathBuf>,
     /// CISA's Known Exploited Vulnerabilities catalog (its JSON feed, downloaded by the user).
     pub kev: Option<PathBuf>,
+    /// Cargo's home, where dependency sources are unpacked [default: `$CARGO_HOME`, else
+    /// `~/.cargo`].
+    pub cargo_home: Option<PathBuf>,
+    /// Where the supply-chain audit cache lives [default: `[supply-chain] cache-dir`, else
+    /// `$CARGO_HOME/warden-cache`].
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl ScanOptions {
@@ -97,7 +103,7 @@ impl ScanOptions {
                 rustsec: Some(db.into()),
                 osv: Vec::new(),
             },
-            checks: checks::names(),
+            checks: checks::default_names(),
             settings: config::Settings::default(),
             fail_on: Vec::new(),
             cargo_metadata: true,
@@ -112,6 +118,8 @@ impl ScanOptions {
             new_since: None,
             vex: Vec::new(),
             kev: None,
+            cargo_home: None,
+            cache_dir: None,
         }
     }
 
@@ -160,7 +168,7 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         None => None,
     };
     let Detected {
-        detections,
+        mut detections,
         mut warnings,
         workspaces,
         sections,
@@ -178,6 +186,9 @@ pub fn scan_discovered(discovery: &workspace::Discovery, options: &ScanOptions) 
         )?),
         None => None,
     };
+    if let Some(base) = &base {
+        policy::escalate_updates(&mut detections, &base.new, &base.versions);
+    }
     let baseline = match options.clock {
         ClockKind::FirstSeen => {
             let path = baseline_path(discovery, options);
@@ -310,6 +321,8 @@ struct BaseOutcome {
     new: Vec<bool>,
     /// The base's detections that are gone.
     fixed: Vec<Detection>,
+    /// Every package the base locked: name to versions.
+    versions: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Exports the merge base of HEAD and `reference`, runs the same checks over it with the same
@@ -365,8 +378,17 @@ fn scan_base(
     base_options.path = tree.scan_root.clone();
     // The base's lockfile may be older than its manifests; it is only read, never judged.
     base_options.cargo.locked = false;
+    let mut versions: std::collections::HashMap<String, Vec<String>> = Default::default();
     let detections = match detect(&base_discovery, &base_options) {
-        Ok(detected) => detected.detections,
+        Ok(detected) => {
+            for package in detected.workspaces.iter().flat_map(|ws| &ws.inventory) {
+                let known = versions.entry(package.name.clone()).or_default();
+                if !known.contains(&package.version) {
+                    known.push(package.version.clone());
+                }
+            }
+            detected.detections
+        }
         // No lockfile at the base: every dependency finding is new.
         Err(Error::NoLockfile { .. }) => Vec::new(),
         Err(error) => return Err(base_error(error)),
@@ -379,6 +401,7 @@ fn scan_base(
         commit: tree.commit.clone(),
         new,
         fixed,
+        versions,
     })
 }
 
@@ -477,6 +500,9 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         progress,
         files,
         test_files,
+        cargo_home: options.cargo_home.as_deref(),
+        cache_dir: options.cache_dir.as_deref(),
+        offline: options.cargo.offline,
     };
     let mut outcomes: Vec<Option<check::Outcome>> = checks::CHECKS.iter().map(|_| None).collect();
     let runs: Vec<usize> = (0..checks::CHECKS.len())

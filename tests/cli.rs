@@ -242,7 +242,8 @@ fn output_is_identical_whatever_the_thread_count() {
             "sbom/spellings/a/Cargo.lock",
             "sbom/spellings/b/Cargo.lock",
             "secrets/corpus/Cargo.lock",
-            "secrets/holdout/shipyard/Cargo.lock"
+            "secrets/holdout/shipyard/Cargo.lock",
+            "supply-chain/app/Cargo.lock"
         ]
     );
 }

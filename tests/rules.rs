@@ -194,3 +194,52 @@ fn readme_rule_table_is_generated_from_the_rules() {
 fn common_repo() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The rule ids the supply-chain audit raises on an example crate, written out from its
+/// `--- PATH` sections.
+fn supply_chain_rule_ids(example: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for section in example.split("--- ").filter(|s| !s.is_empty()) {
+        let (path, content) = section.split_once('\n').unwrap_or((section, ""));
+        let target = dir.path().join(path.trim());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, content).unwrap();
+    }
+    cargo_warden::checks::supply_chain::audit(dir.path())
+        .evidence
+        .into_iter()
+        .map(|evidence| evidence.rule)
+        .collect()
+}
+
+#[test]
+fn every_supply_chain_rule_flags_its_examples_and_only_those() {
+    let check = cargo_warden::checks::find("supply-chain").unwrap();
+    let mut failures = Vec::new();
+    for doc in check.rules().unwrap() {
+        assert!(
+            !doc.must_match.is_empty() && !doc.must_not_match.is_empty(),
+            "{}: a rule needs both kinds of example",
+            doc.id
+        );
+        for example in &doc.must_match {
+            let found = supply_chain_rule_ids(example);
+            if !found.contains(&doc.id) {
+                failures.push(format!(
+                    "{}: must match, found {found:?}: {example}",
+                    doc.id
+                ));
+            }
+        }
+        for example in &doc.must_not_match {
+            let found = supply_chain_rule_ids(example);
+            if found.contains(&doc.id) {
+                failures.push(format!(
+                    "{}: must not match, found {found:?}: {example}",
+                    doc.id
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

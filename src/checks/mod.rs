@@ -4,15 +4,21 @@
 pub mod advisories;
 pub mod code;
 pub mod secrets;
+pub mod supply_chain;
 
 use crate::check::Check;
 use crate::error::Result;
 use crate::finding::{FindingKind, RuleDoc};
 
 /// Every check, in report order.
-pub static CHECKS: [&dyn Check; 3] = [&advisories::Advisories, &secrets::Secrets, &code::Code];
+pub static CHECKS: [&dyn Check; 4] = [
+    &advisories::Advisories,
+    &secrets::Secrets,
+    &code::Code,
+    &supply_chain::SupplyChain,
+];
 
-/// The check named `name` (`advisories`, `secrets`, `code`).
+/// The check named `name` (`advisories`, `secrets`, `code`, `supply-chain`).
 pub fn find(name: &str) -> Option<&'static dyn Check> {
     CHECKS.iter().copied().find(|check| check.name() == name)
 }
@@ -20,6 +26,15 @@ pub fn find(name: &str) -> Option<&'static dyn Check> {
 /// Every check's name, in report order.
 pub fn names() -> Vec<&'static str> {
     CHECKS.iter().map(|check| check.name()).collect()
+}
+
+/// The checks a scan runs when not told which: every check that is on by default.
+pub fn default_names() -> Vec<&'static str> {
+    CHECKS
+        .iter()
+        .filter(|check| check.default_on())
+        .map(|check| check.name())
+        .collect()
 }
 
 /// Every kind of finding the checks report, in the order they declare them.

@@ -150,7 +150,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH")]
     pub osv: Vec<PathBuf>,
 
-    /// Checks to run, comma-separated [default: all].
+    /// Checks to run, comma-separated [default: all but supply-chain].
     #[arg(long, value_delimiter = ',', value_name = "CHECKS", value_parser = check_names())]
     pub checks: Vec<&'static str>,
 
@@ -188,6 +188,11 @@ pub struct CommonArgs {
     /// A database older than `max-age` (warden.toml, default 7 days) is an error, not a warning.
     #[arg(long)]
     pub deny_stale: bool,
+
+    /// Where the supply-chain check caches each crate's audit [default: `[supply-chain]
+    /// cache-dir`, else $CARGO_HOME/warden-cache].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -50,6 +50,7 @@ fn prepare(common: CommonArgs, ui: Ui) -> anyhow::Result<(workspace::Discovery, 
     if !common.checks.is_empty() {
         options.checks = common.checks;
     }
+    options.cache_dir = common.cache_dir;
     // The default database is only worth fetching when the advisories check has lockfiles to
     // read.
     let needs_advisories =

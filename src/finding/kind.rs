@@ -20,6 +20,10 @@ pub struct FindingKind {
     /// Whether the policy's `[unscored.categories]` (RustSec categories) can raise the tier of an
     /// unscored finding of this kind.
     pub categorised: bool,
+    /// Inventory of this kind becomes a weakness when `--new-since` finds it new on a package the
+    /// base already locked at another version: an update added it (a build script that now
+    /// opens network connections).
+    pub gates_when_updated: bool,
 }
 
 impl FindingKind {

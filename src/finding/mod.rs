@@ -391,6 +391,7 @@ pub(crate) fn test_package_detection(name: &str, version: &str, fingerprint: &st
             rule_name: "Test",
             default_tier: Severity::Low,
             categorised: false,
+            gates_when_updated: false,
         },
         rule: "TEST-1".to_owned(),
         title: "t".to_owned(),

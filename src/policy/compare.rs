@@ -66,6 +66,51 @@ pub fn compare(head: &[Detection], base: Vec<Detection>) -> (Vec<bool>, Vec<Dete
     (new, fixed)
 }
 
+/// Inventory that an update added: a new detection of a kind that `gates_when_updated`, about a
+/// package the base locked at other versions only (`base_versions`: name to versions), becomes a
+/// weakness with a due date, and says which update brought it. A package the change adds is a
+/// new dependency, which a reviewer chose; it stays inventory.
+pub fn escalate_updates(
+    detections: &mut [Detection],
+    new: &[bool],
+    base_versions: &HashMap<String, Vec<String>>,
+) {
+    for (detection, _) in detections.iter_mut().zip(new).filter(|(_, new)| **new) {
+        if !detection.kind.gates_when_updated || detection.class != Class::Audit {
+            continue;
+        }
+        let Some(package) = detection.package().cloned() else {
+            continue;
+        };
+        let Some(before) = base_versions.get(&package.name) else {
+            continue;
+        };
+        if before.contains(&package.version) {
+            continue;
+        }
+        let update = format!(
+            "{} {} -> {}",
+            package.name,
+            before.join(", "),
+            package.version
+        );
+        detection.class = Class::Weakness;
+        let prefix = format!("{}: ", package.name);
+        let what = detection
+            .title
+            .strip_prefix(&prefix)
+            .unwrap_or(&detection.title)
+            .to_owned();
+        detection.title = format!("{update}: {what}");
+        detection.description = format!(
+            "The base locked {} without this capability; the update to {} adds it.\n{}",
+            before.join(", "),
+            package.version,
+            detection.description
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +153,38 @@ mod tests {
             vec![detection("s", None), detection("s", None)],
         );
         assert_eq!((new, fixed.len()), (vec![false], 1));
+    }
+
+    #[test]
+    fn only_an_update_of_a_locked_package_turns_new_inventory_into_a_weakness() {
+        let capability = |name: &str, version: &str| {
+            let mut d = test_package_detection(name, version, name);
+            d.kind.gates_when_updated = true;
+            d.class = Class::Audit;
+            d.title = format!("{name}: build script uses the `ureq` crate (build.rs:5)");
+            d
+        };
+        let mut detections = vec![
+            capability("netty", "1.1.0"),
+            capability("brand-new", "0.1.0"),
+            capability("same", "2.0.0"),
+            capability("old-news", "3.1.0"),
+        ];
+        let base: HashMap<String, Vec<String>> =
+            [("netty", "1.0.0"), ("same", "2.0.0"), ("old-news", "3.0.0")]
+                .iter()
+                .map(|(n, v)| (n.to_string(), vec![v.to_string()]))
+                .collect();
+        // old-news had the capability at the base already: not new.
+        escalate_updates(&mut detections, &[true, true, true, false], &base);
+        let classes: Vec<Class> = detections.iter().map(|d| d.class).collect();
+        assert_eq!(
+            classes,
+            [Class::Weakness, Class::Audit, Class::Audit, Class::Audit]
+        );
+        assert_eq!(
+            detections[0].title,
+            "netty 1.0.0 -> 1.1.0: build script uses the `ureq` crate (build.rs:5)"
+        );
     }
 }

@@ -18,7 +18,7 @@ pub use adoption::{is_shallow, Adoption, AdoptionSource};
 pub use base_tree::BaseTree;
 pub use cfg::{PolicyChoice, PolicySection};
 pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
-pub use compare::{compare, BaseComparison, FixedFinding};
+pub use compare::{compare, escalate_updates, BaseComparison, FixedFinding};
 pub use ignore::{IgnoreRule, PackageScope};
 pub use kev::{KevCatalog, KevSummary, KEV_URL};
 pub use spec::{DayCount, KevDue, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};
@@ -330,6 +330,7 @@ mod tests {
             rule_name: "Test",
             default_tier: Severity::Medium,
             categorised: name == "vulnerability",
+            gates_when_updated: false,
         });
         let policy = Policy::default_preset(&kinds);
         let finding = judge(

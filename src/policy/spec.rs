@@ -464,6 +464,7 @@ mod tests {
             rule_name: "Test",
             default_tier,
             categorised,
+            gates_when_updated: false,
         }
     }
     const VULNERABILITY: FindingKind = kind("vulnerability", Severity::Medium, true);

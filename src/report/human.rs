@@ -238,10 +238,20 @@ impl Emitter for Human {
                 writeln!(out, "  {rule:<width$}  {n:>5}  {title}")?;
             }
             writeln!(out)?;
-            writeln!(
-                out,
-                "  every location is in the JSON and SARIF reports; to give a rule due dates, set `class = \"weakness\"` under `[code.rules.<id>]` in warden.toml"
-            )?;
+            let audited = || {
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.verdict.status == Status::Audit)
+            };
+            let mut hint = "  every location is in the JSON and SARIF reports".to_owned();
+            if audited().any(|f| f.detection.kind.check == "code") {
+                hint.push_str("; to give a code rule due dates, set `class = \"weakness\"` under `[code.rules.<id>]` in warden.toml");
+            }
+            if audited().any(|f| f.detection.kind.gates_when_updated) {
+                hint.push_str("; with --new-since, a dependency update that adds a capability gets a due date");
+            }
+            writeln!(out, "{hint}")?;
             writeln!(out)?;
         }
 
@@ -311,6 +321,9 @@ impl Emitter for Human {
         for line in inventory.chain(inputs) {
             writeln!(out, "{line}")?;
         }
+        for table in report.sections.iter().filter_map(|s| s.table.as_ref()) {
+            write_table(out, table)?;
+        }
         writeln!(
             out,
             "policy {} ({} days), clock {}{}, today {}",
@@ -364,4 +377,34 @@ impl Emitter for Human {
         }
         Ok(())
     }
+}
+
+/// A section's table with aligned columns (widths in characters), the note under it.
+fn write_table(out: &mut dyn Write, table: &super::SectionTable) -> io::Result<()> {
+    if table.rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}:", table.title)?;
+    let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
+    for row in &table.rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        format!("  {}", padded.join("  ").trim_end())
+    };
+    writeln!(out, "{}", line(&table.header))?;
+    for row in &table.rows {
+        writeln!(out, "{}", super::printable(&line(row)))?;
+    }
+    if let Some(note) = &table.note {
+        writeln!(out, "  {note}")?;
+    }
+    Ok(())
 }

@@ -331,6 +331,34 @@ impl Emitter for Markdown {
             writeln!(out)?;
         }
 
+        for table in report.sections.iter().filter_map(|s| s.table.as_ref()) {
+            writeln!(out, "### {} ({})", cell(&table.title), table.rows.len())?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "| {} |",
+                table
+                    .header
+                    .iter()
+                    .map(|h| cell(h))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )?;
+            writeln!(out, "|{}", "---|".repeat(table.header.len()))?;
+            for row in &table.rows {
+                writeln!(
+                    out,
+                    "| {} |",
+                    row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                )?;
+            }
+            if let Some(note) = &table.note {
+                writeln!(out)?;
+                writeln!(out, "{}.", cell(note))?;
+            }
+            writeln!(out)?;
+        }
+
         if !report.warnings.is_empty() {
             writeln!(out, "### Warnings")?;
             writeln!(out)?;

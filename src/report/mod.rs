@@ -95,8 +95,20 @@ pub struct Section {
     pub inventory: Vec<String>,
     /// Lines about the data the check used (advisory databases and their age).
     pub inputs: Vec<String>,
+    /// A table for the human and markdown reports (the supply-chain check's crates).
+    pub table: Option<SectionTable>,
     /// Properties of the check's SARIF run (for the source walk: of every source check's run).
     pub sarif: BTreeMap<String, serde_json::Value>,
+}
+
+/// Rows a section shows as a table in the human and markdown reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionTable {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// What the table leaves out, in one line.
+    pub note: Option<String>,
 }
 
 /// The name of the shared walk's section.
@@ -134,6 +146,7 @@ impl Section {
             scanned: None,
             inventory: Vec::new(),
             inputs: Vec::new(),
+            table: None,
             sarif: BTreeMap::new(),
         }
     }

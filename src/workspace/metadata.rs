@@ -72,12 +72,8 @@ pub fn enrich(
         .manifest_path(&manifest)
         // Cargo's message goes into reports; `CARGO_TERM_COLOR=always` meant our output.
         .env("CARGO_TERM_COLOR", "never");
-    for variable in PROGRAM_VARIABLES {
+    for variable in removed_variables() {
         command.env_remove(variable);
-    }
-    if !toolchain_chosen_by_user() {
-        command.env_remove("RUSTUP_TOOLCHAIN");
-        command.env_remove("RUSTUP_TOOLCHAIN_SOURCE");
     }
     command.other_options(
         std::iter::once("--locked")
@@ -233,6 +229,49 @@ const PROGRAM_VARIABLES: [&str; 7] = [
     "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
     "CARGO",
 ];
+
+/// What a cargo run on the untrusted tree must not inherit: the program variables and, unless the
+/// user chose it, the toolchain rustup picked from the tree.
+fn removed_variables() -> Vec<&'static str> {
+    let mut removed = PROGRAM_VARIABLES.to_vec();
+    if !toolchain_chosen_by_user() {
+        removed.extend(["RUSTUP_TOOLCHAIN", "RUSTUP_TOOLCHAIN_SOURCE"]);
+    }
+    removed
+}
+
+/// Downloads the sources of every package a lockfile locks with `cargo fetch --locked`, under
+/// the same rules as `cargo metadata` above: from an empty directory of its own, the manifest by
+/// absolute path, no program variables, bounded. `cargo fetch` only downloads and unpacks; it
+/// builds nothing and runs no build script.
+pub fn fetch_sources(lockfile: &std::path::Path) -> Result<(), String> {
+    let manifest = lockfile.with_file_name("Cargo.toml");
+    let manifest = manifest
+        .canonicalize()
+        .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
+    if let Some(problem) = manifest.parent().and_then(special_manifest) {
+        return Err(problem);
+    }
+    let neutral = tempfile::tempdir()
+        .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
+    let mut command = std::process::Command::new("cargo");
+    command
+        .current_dir(neutral.path())
+        .args(["fetch", "--locked", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_TERM_COLOR", "never");
+    for variable in removed_variables() {
+        command.env_remove(variable);
+    }
+    bounded_child::run(command, Limits::CARGO_METADATA)
+        .map(|_| ())
+        .map_err(|failure| match failure {
+            Failure::Spawn(err) => format!("cannot run cargo ({err})"),
+            Failure::Killed(why) => format!("stopped: it {why}"),
+            Failure::TooMuchOutput => "cargo fetch wrote more output than expected".to_owned(),
+            Failure::Exited(stderr) => summarize(&stderr),
+        })
+}
 
 /// Whether `RUSTUP_TOOLCHAIN` is the user's choice (`cargo +nightly warden`, or set by hand)
 /// rather than read by rustup from a `rust-toolchain.toml` in the scanned tree.

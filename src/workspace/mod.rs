@@ -15,7 +15,7 @@ mod metadata;
 pub use discover::{discover, Discovery};
 pub use graph::{EdgeKinds, Graph};
 pub use lockfile::{from_text, load, LockedPackage, Manifest, Workspace};
-pub use metadata::{enrich, CargoFlags};
+pub use metadata::{enrich, fetch_sources, CargoFlags};
 
 use crate::finding::DependencyKind;
 use serde::Serialize;

@@ -41,6 +41,7 @@ pub const VULNERABILITY: FindingKind = FindingKind {
     rule_name: "VulnerableDependency",
     default_tier: Severity::Medium,
     categorised: true,
+    gates_when_updated: false,
 };
 /// Undefined behaviour reachable from safe code.
 pub const UNSOUND: FindingKind = FindingKind {
@@ -49,6 +50,7 @@ pub const UNSOUND: FindingKind = FindingKind {
     rule_name: "UnsoundDependency",
     default_tier: Severity::Medium,
     categorised: false,
+    gates_when_updated: false,
 };
 /// No known bug yet, but nobody will fix the next one.
 pub const UNMAINTAINED: FindingKind = FindingKind {
@@ -57,6 +59,7 @@ pub const UNMAINTAINED: FindingKind = FindingKind {
     rule_name: "UnmaintainedDependency",
     default_tier: Severity::Low,
     categorised: false,
+    gates_when_updated: false,
 };
 pub const NOTICE: FindingKind = FindingKind {
     name: "notice",
@@ -64,6 +67,7 @@ pub const NOTICE: FindingKind = FindingKind {
     rule_name: "DependencyNotice",
     default_tier: Severity::Low,
     categorised: false,
+    gates_when_updated: false,
 };
 
 /// The registry's entry.

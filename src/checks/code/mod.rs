@@ -49,6 +49,7 @@ pub const CODE: FindingKind = FindingKind {
     rule_name: "InsecureCode",
     default_tier: Severity::Medium,
     categorised: false,
+    gates_when_updated: false,
 };
 
 /// What `// warden:allow(…)` calls the whole check.

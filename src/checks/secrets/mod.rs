@@ -40,6 +40,7 @@ pub const SECRET: FindingKind = FindingKind {
     // A leaked credential is exploitable the moment it is public.
     default_tier: Severity::Critical,
     categorised: false,
+    gates_when_updated: false,
 };
 
 /// What `// warden:allow(…)` calls the whole check.

@@ -1,0 +1,296 @@
+//! One crate's audit, from its unpacked source: the unsafe inventory of the code it ships, and
+//! what its build script or (for a proc-macro crate) its macro can do. The result is what the
+//! cache keeps per checksum, so it holds only facts about the crate's own files, never anything
+//! about the workspace that uses it.
+//!
+//! The source tree may be a `vendor/` directory inside the scanned repository, so it is untrusted:
+//! links are not followed, files over a size cap are not read, and nothing in it runs.
+
+use super::capabilities::{Evidence, Facts};
+use super::lexer;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Rust files larger than this are generated tables, not code to lex (counted as skipped).
+const MAX_RUST_FILE: u64 = 16 << 20;
+/// Directories of a crate that are never compiled into the crates that depend on it.
+const NOT_SHIPPED: &[&str] = &["tests", "benches", "examples"];
+/// Build dependencies that compile or link native code.
+const NATIVE_BUILD_CRATES: &[&str] = &[
+    "cc",
+    "cmake",
+    "pkg-config",
+    "vcpkg",
+    "autotools",
+    "nasm-rs",
+    "cxx-build",
+    "system-deps",
+    "openssl-src",
+];
+
+/// What a crate's source holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateAudit {
+    /// Rust files read (those the crate ships: not `tests/`, `benches/`, `examples/`).
+    pub rust_files: usize,
+    pub rust_bytes: u64,
+    pub files_with_unsafe: usize,
+    pub unsafe_blocks: usize,
+    pub unsafe_fns: usize,
+    pub unsafe_impls: usize,
+    pub unsafe_traits: usize,
+    /// The library's root declares `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe_code: bool,
+    /// The build script, relative to the crate.
+    pub build_script: Option<String>,
+    pub proc_macro: bool,
+    /// The native library it declares with `links`.
+    pub links: Option<String>,
+    /// Every capability use found, in file and line order.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Audits the crate unpacked at `dir`.
+pub fn audit(dir: &Path) -> CrateAudit {
+    let mut audit = CrateAudit::default();
+    let manifest_text =
+        crate::read::read_text_capped(&dir.join("Cargo.toml"), crate::read::caps::MANIFEST)
+            .unwrap_or_default();
+    let manifest: toml::Table = toml::from_str(&manifest_text).unwrap_or_default();
+    let package = manifest.get("package").and_then(|p| p.as_table());
+    audit.build_script = match package.and_then(|p| p.get("build")) {
+        Some(toml::Value::String(path)) => Some(path.replace('\\', "/")),
+        Some(toml::Value::Boolean(false)) => None,
+        _ => dir
+            .join("build.rs")
+            .is_file()
+            .then(|| "build.rs".to_owned()),
+    };
+    audit.links = package
+        .and_then(|p| p.get("links"))
+        .and_then(|l| l.as_str())
+        .map(str::to_owned);
+    let lib = manifest.get("lib").and_then(|l| l.as_table());
+    audit.proc_macro = lib
+        .and_then(|l| l.get("proc-macro").or_else(|| l.get("proc_macro")))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let lib_root = lib
+        .and_then(|l| l.get("path"))
+        .and_then(|p| p.as_str())
+        .unwrap_or("src/lib.rs")
+        .replace('\\', "/");
+
+    let mut files = Vec::new();
+    collect_files(dir, "", &mut files);
+    files.sort();
+    // The build script's own directory when it is not the crate root (`build/main.rs` and its
+    // modules).
+    let build_dir = audit
+        .build_script
+        .as_deref()
+        .and_then(|script| script.rsplit_once('/').map(|(dir, _)| format!("{dir}/")));
+    let mut build_facts = Facts::default();
+    let mut macro_facts = Facts::default();
+    let mut payloads = Vec::new();
+    let mut binaries = Vec::new();
+    for (relative, size) in &files {
+        let path = dir.join(relative);
+        if !relative.ends_with(".rs") {
+            if let Some(kind) = binary_kind(&path, relative) {
+                binaries.push((relative.clone(), kind));
+            }
+            continue;
+        }
+        if *size > MAX_RUST_FILE {
+            continue;
+        }
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        let top = relative.split('/').next().unwrap_or("");
+        let is_build = audit.build_script.as_deref() == Some(relative.as_str())
+            || build_dir
+                .as_deref()
+                .is_some_and(|d| relative.starts_with(d));
+        let shipped = !NOT_SHIPPED.contains(&top) && !is_build;
+        if shipped {
+            let lexed = lexer::lex(&text);
+            audit.rust_files += 1;
+            audit.rust_bytes += text.len() as u64;
+            audit.files_with_unsafe += usize::from(lexed.any_unsafe());
+            audit.unsafe_blocks += lexed.blocks;
+            audit.unsafe_fns += lexed.functions;
+            audit.unsafe_impls += lexed.impls;
+            audit.unsafe_traits += lexed.traits;
+            if *relative == lib_root && lexed.forbids_unsafe_code {
+                audit.forbids_unsafe_code = true;
+            }
+            for (included, line) in lexed.included_bytes {
+                let base = Path::new(relative).parent().unwrap_or(Path::new(""));
+                let target = dir.join(base).join(&included);
+                if let Some(kind) = binary_kind(&target, &included) {
+                    payloads.push(Evidence {
+                        rule: "opaque-payload".to_owned(),
+                        file: relative.clone(),
+                        line,
+                        detail: format!("embeds {kind} `{included}` with `include_bytes!`"),
+                    });
+                }
+            }
+        }
+        if is_build {
+            build_facts.read(relative, &text);
+        } else if audit.proc_macro && top == "src" && !is_test_file(relative) {
+            macro_facts.read(relative, &text);
+        }
+    }
+    let mut evidence = Vec::new();
+    if audit.build_script.is_some() {
+        evidence.extend(build_facts.capabilities("build script"));
+    }
+    if audit.proc_macro {
+        evidence.extend(macro_facts.capabilities("proc macro"));
+    }
+    evidence.extend(native_code(&audit, &manifest, &manifest_text));
+    for (file, kind) in binaries {
+        evidence.push(Evidence {
+            rule: "prebuilt-binary".to_owned(),
+            file,
+            line: 1,
+            detail: format!("ships {kind}"),
+        });
+    }
+    evidence.extend(payloads);
+    evidence.sort_by(|a, b| (&a.rule, &a.file, a.line).cmp(&(&b.rule, &b.file, b.line)));
+    evidence.dedup();
+    audit.evidence = evidence;
+    audit
+}
+
+/// A proc macro's own test modules (`src/tests.rs`, `src/output_tests/`), which the compiler
+/// never runs as part of the macro: only `cargo test` of the macro crate builds them.
+fn is_test_file(relative: &str) -> bool {
+    relative.split('/').any(|part| {
+        let stem = part.strip_suffix(".rs").unwrap_or(part);
+        stem == "tests" || stem == "test" || stem.ends_with("_tests") || stem.ends_with("_test")
+    })
+}
+
+/// Every regular file under `dir`, relative, with its size; links are not followed.
+fn collect_files(root: &Path, prefix: &str, out: &mut Vec<(String, u64)>) {
+    let dir = if prefix.is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(prefix)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if kind.is_dir() {
+            if name != ".git" && name != "target" {
+                collect_files(root, &relative, out);
+            }
+        } else if kind.is_file() {
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            out.push((relative, size));
+        }
+    }
+}
+
+/// What kind of prebuilt binary a file is, by its first bytes (executables, shared and static
+/// libraries, object files), or `None`.
+fn binary_kind(path: &Path, name: &str) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(path)
+        .and_then(|mut file| file.read(&mut head))
+        .ok()?;
+    let head = &head[..read];
+    let lower = name.to_ascii_lowercase();
+    if head.starts_with(b"\x7fELF") {
+        Some("an ELF binary")
+    } else if head.starts_with(b"MZ") && (lower.ends_with(".exe") || lower.ends_with(".dll")) {
+        Some("a Windows executable")
+    } else if [
+        [0xfe, 0xed, 0xfa, 0xce],
+        [0xfe, 0xed, 0xfa, 0xcf],
+        [0xce, 0xfa, 0xed, 0xfe],
+        [0xcf, 0xfa, 0xed, 0xfe],
+    ]
+    .iter()
+    .any(|magic| head.starts_with(magic))
+    {
+        Some("a Mach-O binary")
+    } else if head.starts_with(b"!<arch>\n") {
+        Some("a static library archive")
+    } else {
+        None
+    }
+}
+
+/// Native code: a `links` key, or a build dependency that compiles C or finds system libraries.
+fn native_code(audit: &CrateAudit, manifest: &toml::Table, text: &str) -> Vec<Evidence> {
+    let mut found = Vec::new();
+    if let Some(links) = &audit.links {
+        found.push(Evidence {
+            rule: "native-code".to_owned(),
+            file: "Cargo.toml".to_owned(),
+            line: line_of(text, "links"),
+            detail: format!("links the native library `{links}`"),
+        });
+    }
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    for key in ["build-dependencies", "build_dependencies"] {
+        tables.extend(manifest.get(key).and_then(|t| t.as_table()));
+    }
+    if let Some(targets) = manifest.get("target").and_then(|t| t.as_table()) {
+        for target in targets.values() {
+            for key in ["build-dependencies", "build_dependencies"] {
+                tables.extend(target.get(key).and_then(|t| t.as_table()));
+            }
+        }
+    }
+    let mut named: Vec<&str> = tables
+        .iter()
+        .flat_map(|table| table.iter())
+        .filter_map(|(key, value)| {
+            let package = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            NATIVE_BUILD_CRATES.contains(&package).then_some(package)
+        })
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    if !named.is_empty() && audit.build_script.is_some() {
+        found.push(Evidence {
+            rule: "native-code".to_owned(),
+            file: "Cargo.toml".to_owned(),
+            line: line_of(text, "build-dependencies"),
+            detail: format!(
+                "build script compiles or links native code (build-dependencies: {})",
+                named.join(", ")
+            ),
+        });
+    }
+    found
+}
+
+/// The first line that starts with `key` (or a table header naming it), 1 when none does.
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.starts_with(key) || (line.starts_with('[') && line.contains(key))
+        })
+        .map_or(1, |index| index + 1)
+}

