@@ -27,6 +27,7 @@ case $target in
   policy_file) seed ../rules/policies -name '*.toml' ;;
   rust_source) seed ../fixtures/code ../fixtures/secrets ../fixtures/demo -name '*.rs' ;;
   text_file) seed ../fixtures/secrets ../fixtures/demo -type f ! -name '*.rs' ;;
+  dependency_code) seed ../fixtures/supply-chain ../fixtures/code -name '*.rs' ;;
   *) echo "fuzz/run.sh: unknown target $target (see fuzz/fuzz_targets/)" >&2; exit 2 ;;
 esac
 [ -d "../fixtures/fuzz-regressions/$target" ] && seed "../fixtures/fuzz-regressions/$target"

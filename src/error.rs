@@ -15,6 +15,13 @@ pub enum Error {
     #[error("{}: no Cargo.lock found; run `cargo generate-lockfile` in the workspace first", path.display())]
     NoLockfile { path: PathBuf },
 
+    #[error("{}: the sources of {count} locked crates are not on this machine ({names}) and `[supply-chain] require-sources` is set; run `cargo fetch` (or `cargo vendor`) in the workspace, or scan without --offline", lockfile.display())]
+    MissingCrateSources {
+        lockfile: PathBuf,
+        count: usize,
+        names: String,
+    },
+
     #[error("{}: {problem}, and no other lockfile was found; fix or remove it (or regenerate it with `cargo generate-lockfile`)", path.display())]
     UnusableLockfile { path: PathBuf, problem: String },
 

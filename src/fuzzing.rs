@@ -22,7 +22,7 @@ use std::sync::{Once, OnceLock};
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, as `fuzz/fuzz_targets/` and `fixtures/fuzz-regressions/` name them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("lockfile", lockfile),
     ("osv_record", osv_record),
     ("rustsec_advisory", rustsec_advisory),
@@ -30,6 +30,7 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("policy_file", policy_file),
     ("rust_source", rust_source),
     ("text_file", text_file),
+    ("dependency_code", dependency_code),
 ];
 
 /// A panic the scan catches and reports (see [`crate::catch`]) is not a crash; libFuzzer's hook
@@ -152,6 +153,14 @@ pub fn policy_file(bytes: &[u8]) {
 /// A Rust file, through every source pass (code and secrets), decoded as the walk decodes it.
 pub fn rust_source(bytes: &[u8]) {
     scan_decoded(bytes, &[FileKind::Rust]);
+}
+
+/// A dependency's Rust file, through the supply-chain lexer (the unsafe inventory) and the
+/// build-time capability reading, as a build script would be read: bytes as they are on disk,
+/// never decoded first.
+pub fn dependency_code(bytes: &[u8]) {
+    std::hint::black_box(crate::checks::supply_chain::lex(bytes));
+    std::hint::black_box(crate::checks::supply_chain::build_script_evidence(bytes));
 }
 
 /// A configuration or key file, through the secrets pass, with and without a comment prefix.

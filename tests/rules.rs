@@ -174,21 +174,23 @@ fn every_code_rule_flags_its_examples_and_only_those() {
 }
 
 #[test]
-fn readme_rule_table_is_generated_from_the_rules() {
+fn readme_rule_tables_are_generated_from_the_rules() {
     let readme = std::fs::read_to_string(common_repo().join("README.md")).unwrap();
-    let start = readme
-        .find("<!-- code-rules:begin")
-        .expect("README has the code rules table");
-    let body_start = start + readme[start..].find("-->\n").unwrap() + 4;
-    let end = readme.find("<!-- code-rules:end -->").unwrap();
     let rules = cargo_warden::checks::rules().unwrap();
-    let table =
-        cargo_warden::finding::markdown_table(rules.iter().filter(|doc| doc.check == "code"));
-    assert_eq!(
-        &readme[body_start..end],
-        table,
-        "regenerate with `cargo run -- rules --markdown code`"
-    );
+    for check in ["code", "supply-chain"] {
+        let start = readme
+            .find(&format!("<!-- {check}-rules:begin"))
+            .unwrap_or_else(|| panic!("README has the {check} rules table"));
+        let body_start = start + readme[start..].find("-->\n").unwrap() + 4;
+        let end = readme.find(&format!("<!-- {check}-rules:end -->")).unwrap();
+        let table =
+            cargo_warden::finding::markdown_table(rules.iter().filter(|doc| doc.check == check));
+        assert_eq!(
+            &readme[body_start..end],
+            table,
+            "regenerate with `cargo run -- rules --markdown {check}`"
+        );
+    }
 }
 
 fn common_repo() -> std::path::PathBuf {

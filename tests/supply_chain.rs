@@ -378,3 +378,27 @@ fn sarif_results_sit_at_the_lockfile_entry_with_the_evidence_in_the_message() {
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
+
+#[test]
+fn require_sources_stops_the_scan_when_a_source_is_missing() {
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("app");
+    copy_dir(&fixture("supply-chain/app"), &app);
+    std::fs::write(
+        app.join("warden.toml"),
+        "[supply-chain]\nrequire-sources = true\n",
+    )
+    .unwrap();
+    let (cache, empty_home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out = scan(&app, empty_home.path(), cache.path(), &[]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let error = out.stderr.trim();
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains("Cargo.lock: the sources of 3 locked crates are not on this machine (fetchy-build 0.1.0, keyring-derive 0.1.0, netty 1.0.0)"),
+        "{error}"
+    );
+    // With every source present, the same setting changes nothing.
+    let out = scan(&app, &fixture("supply-chain/cargo-home"), cache.path(), &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}

@@ -152,7 +152,8 @@ pub fn audit(dir: &Path) -> CrateAudit {
     if audit.proc_macro {
         evidence.extend(macro_facts.capabilities("proc macro"));
     }
-    evidence.extend(native_code(&audit, &manifest, &manifest_text));
+    let links_native = build_facts.links_native_library();
+    evidence.extend(native_code(&audit, &manifest, &manifest_text, links_native));
     for (file, kind) in binaries {
         evidence.push(Evidence {
             rule: "prebuilt-binary".to_owned(),
@@ -177,8 +178,16 @@ fn is_test_file(relative: &str) -> bool {
     })
 }
 
-/// Every regular file under `dir`, relative, with its size; links are not followed.
+/// Deeper directories are not read: no published crate nests this deep, and a vendored tree built
+/// to exhaust the stack must not.
+const MAX_DEPTH: usize = 32;
+
+/// Every regular file under `dir`, relative, with its size; links, FIFOs and devices are not
+/// followed or read.
 fn collect_files(root: &Path, prefix: &str, out: &mut Vec<(String, u64)>) {
+    if prefix.matches('/').count() >= MAX_DEPTH {
+        return;
+    }
     let dir = if prefix.is_empty() {
         root.to_path_buf()
     } else {
@@ -239,10 +248,17 @@ fn binary_kind(path: &Path, name: &str) -> Option<&'static str> {
     }
 }
 
-/// Native code: a `links` key, or a build dependency that compiles C or finds system libraries.
-fn native_code(audit: &CrateAudit, manifest: &toml::Table, text: &str) -> Vec<Evidence> {
+/// Native code: a build dependency that compiles C or finds system libraries, or a `links` key
+/// with a build script that tells cargo to link a library. `links` alone is not native code:
+/// crates also use it to claim a name only one version may hold (prettyplease, rayon-core).
+fn native_code(
+    audit: &CrateAudit,
+    manifest: &toml::Table,
+    text: &str,
+    links_native: bool,
+) -> Vec<Evidence> {
     let mut found = Vec::new();
-    if let Some(links) = &audit.links {
+    if let (Some(links), true) = (&audit.links, links_native) {
         found.push(Evidence {
             rule: "native-code".to_owned(),
             file: "Cargo.toml".to_owned(),

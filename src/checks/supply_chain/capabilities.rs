@@ -171,6 +171,8 @@ pub struct Facts {
     exec_permission: Vec<(String, usize, String)>,
     writes: Vec<(String, usize, String)>,
     mentions_out_dir: bool,
+    /// It prints `cargo:rustc-link-lib`: it links a native library.
+    links_native_library: bool,
     /// Environment variables that name build tools, as read (`RUSTC`, `CC`).
     tool_variables: Vec<String>,
     secret_env: Vec<(String, usize, String)>,
@@ -180,6 +182,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Whether the code tells cargo to link a native library (`cargo:rustc-link-lib=…`).
+    pub fn links_native_library(&self) -> bool {
+        self.links_native_library
+    }
+
     /// Reads one file of the unit (`file`: its path relative to the crate).
     pub fn read(&mut self, file: &str, text: &[u8]) {
         let mut tokens = Tokens::new(text);
@@ -289,6 +296,9 @@ impl Facts {
                 if value == "OUT_DIR" {
                     self.mentions_out_dir = true;
                 }
+                if value.contains("rustc-link-lib") {
+                    self.links_native_library = true;
+                }
                 // `Command::new("…")`: the program run.
                 if back(1) == Some(Token::Punct(b'('))
                     && back(2) == Some(Token::Ident(b"new"))
@@ -352,7 +362,10 @@ impl Facts {
                     self.network.push((
                         file.to_owned(),
                         line,
-                        format!("a command line that downloads (\"{}\")", shorten(&value)),
+                        format!(
+                            "passes a command line that downloads (\"{}\")",
+                            shorten(&value)
+                        ),
                     ));
                 }
                 if lowered.starts_with("chmod") || lowered.contains(" chmod ") {
@@ -363,14 +376,15 @@ impl Facts {
                     self.blobs.push((file.to_owned(), line, value.len()));
                 }
             }
-            // `Command::new(x)` with a program that is not a literal.
-            Token::Punct(b'(')
-                if back(1) == Some(Token::Ident(b"new"))
-                    && ident_before_path(2) == Some(b"Command") =>
-            {
-                self.processes.push((file.to_owned(), line, None));
-            }
             _ => {}
+        }
+        // `Command::new(x)` with a program that is not a literal: known at its first token.
+        if !matches!(token, Token::Str(_))
+            && back(1) == Some(Token::Punct(b'('))
+            && back(2) == Some(Token::Ident(b"new"))
+            && ident_before_path(3) == Some(b"Command")
+        {
+            self.processes.push((file.to_owned(), line, None));
         }
     }
 
@@ -417,16 +431,17 @@ impl Facts {
         for (file, line, detail) in &self.network {
             found.push(evidence("build-network", (file, line, detail.clone())));
         }
-        if !self.mentions_out_dir {
+        // A build script that reads OUT_DIR may write there; one that never does writes elsewhere.
+        // A proc macro has no output directory of its own: whatever it writes is outside.
+        let is_macro = place == "proc macro";
+        if is_macro || !self.mentions_out_dir {
             for (file, line, detail) in &self.writes {
-                found.push(evidence(
-                    "build-file-write",
-                    (
-                        file,
-                        line,
-                        format!("writes files with {detail} and never reads OUT_DIR"),
-                    ),
-                ));
+                let detail = if is_macro {
+                    format!("writes files with {detail}")
+                } else {
+                    format!("writes files with {detail} and never reads OUT_DIR")
+                };
+                found.push(evidence("build-file-write", (file, line, detail)));
             }
         }
         for (file, line, detail) in &self.secret_env {
@@ -556,6 +571,18 @@ mod tests {
         rules.sort();
         rules.dedup();
         rules
+    }
+
+    #[test]
+    fn a_literal_program_is_named_not_called_computed() {
+        let mut facts = Facts::default();
+        facts.read("build.rs", b"fn main() { std::process::Command::new(\"git\").args([\"rev-parse\", \"HEAD\"]).output().ok(); }");
+        let details: Vec<String> = facts
+            .capabilities("build script")
+            .into_iter()
+            .map(|e| e.detail)
+            .collect();
+        assert_eq!(details, ["build script runs `git` (a build tool)"]);
     }
 
     #[test]

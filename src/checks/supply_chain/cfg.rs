@@ -1,5 +1,6 @@
-//! `[supply-chain]` of the settings file: where the audit cache lives and whether missing
-//! sources may be downloaded with `cargo fetch`. `--cache-dir` and `--offline` win.
+//! `[supply-chain]` of the settings file: where the audit cache lives, whether missing sources
+//! may be downloaded with `cargo fetch`, and whether a missing one stops the scan. `--cache-dir`
+//! and `--offline` win.
 
 use crate::error::Result;
 use crate::toml_doc::SettingsDoc;
@@ -12,6 +13,9 @@ pub struct SupplyChainSettings {
     pub cache_dir: Option<PathBuf>,
     /// Run `cargo fetch` when locked crates' sources are missing (and the scan is not offline).
     pub fetch: bool,
+    /// A locked crate whose source cannot be found stops the scan (exit 2) instead of a warning:
+    /// for a gate that must not pass on a partial audit.
+    pub require_sources: bool,
 }
 
 impl Default for SupplyChainSettings {
@@ -19,6 +23,7 @@ impl Default for SupplyChainSettings {
         SupplyChainSettings {
             cache_dir: None,
             fetch: true,
+            require_sources: false,
         }
     }
 }
@@ -28,6 +33,7 @@ impl Default for SupplyChainSettings {
 struct RawSupplyChain {
     cache_dir: Option<String>,
     fetch: Option<bool>,
+    require_sources: Option<bool>,
 }
 
 impl SupplyChainSettings {
@@ -42,6 +48,7 @@ impl SupplyChainSettings {
         Ok(SupplyChainSettings {
             cache_dir: raw.cache_dir.map(|dir| base_dir.join(dir)),
             fetch: raw.fetch.unwrap_or(true),
+            require_sources: raw.require_sources.unwrap_or(false),
         })
     }
 }

@@ -121,6 +121,8 @@ impl Configured for Auditor {
     fn run(&self, input: Input<'_>) -> Result<Outcome> {
         let mut warnings = Vec::new();
         let mut locked: BTreeMap<(String, String, Option<String>), Locked> = BTreeMap::new();
+        // Git dependencies have no checksum and no unpacked registry source: named, not audited.
+        let mut git: Vec<String> = Vec::new();
         for (w, workspace) in input.workspaces.iter().enumerate() {
             let vendor = workspace
                 .lockfile
@@ -128,6 +130,9 @@ impl Configured for Auditor {
                 .map(|dir| dir.join("vendor"))
                 .filter(|dir| dir.is_dir());
             for (p, package) in workspace.packages.iter().enumerate() {
+                if package.source.as_ref().is_some_and(|s| s.is_git()) {
+                    git.push(format!("{} {}", package.name, package.version));
+                }
                 if !package.source.as_ref().is_some_and(|s| s.is_registry()) {
                     continue;
                 }
@@ -172,12 +177,33 @@ impl Configured for Auditor {
                     warnings.push(Warning::new(
                         "source-fetch-failed",
                         Some(workspace.display_path.clone()),
-                        format!("`cargo fetch` could not download the locked crates' sources ({problem}); run it yourself, or `cargo vendor`, and scan again"),
+                        format!("`cargo fetch --locked` could not download the locked crates' sources ({problem}); fix that and scan again, or vendor them (`cargo vendor`); a plain `cargo fetch` may update Cargo.lock, so the versions audited would not be the ones locked"),
                     ));
                 }
             }
             dirs = locate::SourceDirs::new(cargo_home.as_deref());
             sources = locked.iter().map(|c| find(&dirs, c)).collect();
+        }
+        let missing_entries: Vec<&Locked> = locked
+            .iter()
+            .zip(&sources)
+            .filter(|(_, source)| source.is_none())
+            .map(|(c, _)| c)
+            .collect();
+        if self.settings.require_sources {
+            if let Some(first) = missing_entries.first() {
+                let names: Vec<String> = missing_entries
+                    .iter()
+                    .take(5)
+                    .map(|c| format!("{} {}", c.name, c.version))
+                    .collect();
+                let (w, _) = first.entries[0];
+                return Err(crate::error::Error::MissingCrateSources {
+                    lockfile: input.workspaces[w].lockfile.clone(),
+                    count: missing_entries.len(),
+                    names: names.join(", "),
+                });
+            }
         }
         let missing: Vec<String> = locked
             .iter()
@@ -200,6 +226,20 @@ impl Configured for Auditor {
             ));
         }
 
+        git.sort();
+        git.dedup();
+        if !git.is_empty() {
+            warnings.push(Warning::new(
+                "git-dependency-not-audited",
+                None,
+                format!(
+                    "{} {} from git not audited by the supply-chain check ({}); only registry crates are read, so review them yourself or depend on a published release",
+                    git.len(),
+                    if git.len() == 1 { "dependency" } else { "dependencies" },
+                    git.join(", ")
+                ),
+            ));
+        }
         let cache_dir = input
             .cache_dir
             .map(Path::to_path_buf)
@@ -262,6 +302,14 @@ impl Configured for Auditor {
             section: section::section(&rows, Some(missing.len()), true),
         })
     }
+}
+
+/// What `text` read as a crate's build script (`build.rs`) shows it can do (for fuzzing and
+/// tests; a scan reads whole crates with [`audit`]).
+pub fn build_script_evidence(text: &[u8]) -> Vec<Evidence> {
+    let mut facts = capabilities::Facts::default();
+    facts.read("build.rs", text);
+    facts.capabilities("build script")
 }
 
 /// One finding per rule a crate's evidence falls under, at the crate's lockfile entry.
