@@ -88,8 +88,7 @@ pub struct ScanOptions {
     /// Cargo's home, where dependency sources are unpacked [default: `$CARGO_HOME`, else
     /// `~/.cargo`].
     pub cargo_home: Option<PathBuf>,
-    /// Where the supply-chain audit cache lives [default: `[supply-chain] cache-dir`, else
-    /// `$CARGO_HOME/warden-cache`].
+    /// Where the supply-chain audit cache lives [default: `$CARGO_HOME/warden-cache`].
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -321,7 +320,8 @@ struct BaseOutcome {
     new: Vec<bool>,
     /// The base's detections that are gone.
     fixed: Vec<Detection>,
-    /// Every package the base locked: name to versions.
+    /// The packages whose source the base's checks read, as the base locked them: name to
+    /// versions. Only these vouch that an update added a finding.
     versions: std::collections::HashMap<String, Vec<String>>,
 }
 
@@ -381,7 +381,15 @@ fn scan_base(
     let mut versions: std::collections::HashMap<String, Vec<String>> = Default::default();
     let detections = match detect(&base_discovery, &base_options) {
         Ok(detected) => {
+            let read: std::collections::HashSet<&(String, String)> = detected
+                .sections
+                .iter()
+                .flat_map(|section| &section.read_packages)
+                .collect();
             for package in detected.workspaces.iter().flat_map(|ws| &ws.inventory) {
+                if !read.contains(&(package.name.clone(), package.version.clone())) {
+                    continue;
+                }
                 let known = versions.entry(package.name.clone()).or_default();
                 if !known.contains(&package.version) {
                     known.push(package.version.clone());

@@ -200,16 +200,19 @@ fn the_cache_serves_a_second_scan_and_rebuilds_a_corrupt_entry() {
             .collect()
     };
     assert_eq!(cached(&first), [false; 5]);
-    assert_eq!(cached(&second), [true; 5]);
+    // fetchy-build, keyring-derive and netty come from the registry; tiny-c and unsafe-counter
+    // are vendored, and a vendor directory's own checksum cannot vouch for a cache entry.
+    assert_eq!(cached(&second), [true, true, true, false, false]);
 
-    // An entry that was tampered with (still valid JSON, no unsafe code) is audited again.
+    // An entry that was tampered with (still valid JSON, no build script) is audited again.
     let entry = cache.path().join(
-        "supply-chain/44/4444444444444444444444444444444444444444444444444444444444444444.json",
+        "supply-chain/55/5555555555555555555555555555555555555555555555555555555555555555.json",
     );
     let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains("\"build_script\":\"build.rs\""));
     std::fs::write(
         &entry,
-        text.replace("\"unsafe_blocks\":3", "\"unsafe_blocks\":0"),
+        text.replace("\"build_script\":\"build.rs\"", "\"build_script\":null"),
     )
     .unwrap();
     let third = json(
@@ -221,8 +224,9 @@ fn the_cache_serves_a_second_scan_and_rebuilds_a_corrupt_entry() {
         )
         .stdout,
     );
-    assert_eq!(row(&third, "unsafe-counter")["cached"], false);
-    assert_eq!(row(&third, "unsafe-counter")["unsafe_blocks"], 3);
+    assert_eq!(row(&third, "netty")["cached"], false);
+    assert_eq!(row(&third, "netty")["build_script"], "build.rs");
+    assert_eq!(row(&third, "fetchy-build")["cached"], true);
     assert_eq!(third["findings"], first["findings"]);
 }
 
@@ -329,6 +333,26 @@ fn an_update_that_adds_network_access_is_a_new_finding_with_a_due_date() {
         .filter(|f| f["package"]["name"] != "netty" && f["new"] == true)
         .count();
     assert_eq!(others_new, 0);
+
+    // Without the old version's source the base cannot vouch that 1.0.0 lacked the capability:
+    // the finding is new, but stays inventory.
+    let partial_home = work.path().join("cargo-home");
+    copy_dir(&home, &partial_home);
+    std::fs::remove_dir_all(
+        partial_home.join("registry/src/index.crates.io-1949cf8c6b5b557f/netty-1.0.0"),
+    )
+    .unwrap();
+    let uncached = tempfile::tempdir().unwrap();
+    let out = scan(
+        &repo,
+        &partial_home,
+        uncached.path(),
+        &["--new-since", "main"],
+    );
+    let found = netty(&json(&out.stdout));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["new"], true);
+    assert_eq!(found[0]["status"], "audit");
 }
 
 #[test]

@@ -189,8 +189,8 @@ pub struct CommonArgs {
     #[arg(long)]
     pub deny_stale: bool,
 
-    /// Where the supply-chain check caches each crate's audit [default: `[supply-chain]
-    /// cache-dir`, else $CARGO_HOME/warden-cache].
+    /// Where the supply-chain check caches each crate's audit [default:
+    /// $CARGO_HOME/warden-cache].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

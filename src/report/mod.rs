@@ -97,6 +97,9 @@ pub struct Section {
     pub inputs: Vec<String>,
     /// A table for the human and markdown reports (the supply-chain check's crates).
     pub table: Option<SectionTable>,
+    /// Locked packages (name, version) whose own source the check read. A `--new-since` base
+    /// vouches that an update added a finding only for a package version it read.
+    pub read_packages: Vec<(String, String)>,
     /// Properties of the check's SARIF run (for the source walk: of every source check's run).
     pub sarif: BTreeMap<String, serde_json::Value>,
 }
@@ -147,6 +150,7 @@ impl Section {
             inventory: Vec::new(),
             inputs: Vec::new(),
             table: None,
+            read_packages: Vec::new(),
             sarif: BTreeMap::new(),
         }
     }

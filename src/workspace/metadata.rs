@@ -244,7 +244,10 @@ fn removed_variables() -> Vec<&'static str> {
 /// the same rules as `cargo metadata` above: from an empty directory of its own, the manifest by
 /// absolute path, no program variables, bounded. `cargo fetch` only downloads and unpacks; it
 /// builds nothing and runs no build script.
-pub fn fetch_sources(lockfile: &std::path::Path) -> Result<(), String> {
+pub fn fetch_sources(
+    lockfile: &std::path::Path,
+    cargo_home: Option<&std::path::Path>,
+) -> Result<(), String> {
     let manifest = lockfile.with_file_name("Cargo.toml");
     let manifest = manifest
         .canonicalize()
@@ -262,6 +265,9 @@ pub fn fetch_sources(lockfile: &std::path::Path) -> Result<(), String> {
         .env("CARGO_TERM_COLOR", "never");
     for variable in removed_variables() {
         command.env_remove(variable);
+    }
+    if let Some(home) = cargo_home {
+        command.env("CARGO_HOME", home);
     }
     bounded_child::run(command, Limits::CARGO_METADATA)
         .map(|_| ())

@@ -4,7 +4,9 @@
 //! about the workspace that uses it.
 //!
 //! The source tree may be a `vendor/` directory inside the scanned repository, so it is untrusted:
-//! links are not followed, files over a size cap are not read, and nothing in it runs.
+//! links, FIFOs and devices are never followed or opened (only regular files listed in the crate's
+//! own directory are read, `include_bytes!` targets included), files over a size cap are not read,
+//! and nothing in it runs.
 
 use super::capabilities::{Evidence, Facts};
 use super::lexer;
@@ -84,14 +86,36 @@ pub fn audit(dir: &Path) -> CrateAudit {
     let mut files = Vec::new();
     collect_files(dir, "", &mut files);
     files.sort();
-    // The build script's own directory when it is not the crate root (`build/main.rs` and its
-    // modules).
-    let build_dir = audit
-        .build_script
-        .as_deref()
-        .and_then(|script| script.rsplit_once('/').map(|(dir, _)| format!("{dir}/")));
+    let regular: std::collections::HashSet<String> =
+        files.iter().map(|(relative, _)| relative.clone()).collect();
+    let sizes: std::collections::HashMap<&str, u64> = files
+        .iter()
+        .map(|(relative, size)| (relative.as_str(), *size))
+        .collect();
+    // The files build-time code is made of: followed from its root through `mod` and `include!`,
+    // so a helper module is read wherever it sits, and nothing it does not compile is.
+    let build_files = match &audit.build_script {
+        Some(script) => reachable(dir, script, &sizes, false),
+        None => Unit::default(),
+    };
+    let macro_files = if !audit.proc_macro {
+        Unit::default()
+    } else if sizes.contains_key(lib_root.as_str()) {
+        reachable(dir, &lib_root, &sizes, true)
+    } else {
+        // A root it cannot find (a generated one): every file under `src/`.
+        Unit {
+            files: files
+                .iter()
+                .filter(|(f, _)| f.starts_with("src/") && f.ends_with(".rs"))
+                .map(|(f, _)| f.clone())
+                .collect(),
+            defines_quote: false,
+        }
+    };
     let mut build_facts = Facts::default();
     let mut macro_facts = Facts::default();
+    macro_facts.skip_quote = !macro_files.defines_quote;
     let mut payloads = Vec::new();
     let mut binaries = Vec::new();
     for (relative, size) in &files {
@@ -102,17 +126,31 @@ pub fn audit(dir: &Path) -> CrateAudit {
             }
             continue;
         }
+        let is_build = build_files.files.contains(relative);
+        let is_macro = macro_files.files.contains(relative);
         if *size > MAX_RUST_FILE {
+            if is_build || is_macro {
+                payloads.push(Evidence {
+                    rule: "opaque-payload".to_owned(),
+                    file: relative.clone(),
+                    line: 1,
+                    detail: format!(
+                        "{} is {} MB of Rust, too large to read",
+                        if is_build {
+                            "build script code"
+                        } else {
+                            "proc macro code"
+                        },
+                        size / 1_000_000
+                    ),
+                });
+            }
             continue;
         }
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
         let top = relative.split('/').next().unwrap_or("");
-        let is_build = audit.build_script.as_deref() == Some(relative.as_str())
-            || build_dir
-                .as_deref()
-                .is_some_and(|d| relative.starts_with(d));
         let shipped = !NOT_SHIPPED.contains(&top) && !is_build;
         if shipped {
             let lexed = lexer::lex(&text);
@@ -127,9 +165,13 @@ pub fn audit(dir: &Path) -> CrateAudit {
                 audit.forbids_unsafe_code = true;
             }
             for (included, line) in lexed.included_bytes {
-                let base = Path::new(relative).parent().unwrap_or(Path::new(""));
-                let target = dir.join(base).join(&included);
-                if let Some(kind) = binary_kind(&target, &included) {
+                // Only a regular file of the crate itself: `include_bytes!("/dev/stdin")` or a
+                // `../` path out of the crate is never opened.
+                let Some(target) = resolve(relative, &included).filter(|t| regular.contains(t))
+                else {
+                    continue;
+                };
+                if let Some(kind) = binary_kind(&dir.join(&target), &included) {
                     payloads.push(Evidence {
                         rule: "opaque-payload".to_owned(),
                         file: relative.clone(),
@@ -141,7 +183,8 @@ pub fn audit(dir: &Path) -> CrateAudit {
         }
         if is_build {
             build_facts.read(relative, &text);
-        } else if audit.proc_macro && top == "src" && !is_test_file(relative) {
+        }
+        if is_macro {
             macro_facts.read(relative, &text);
         }
     }
@@ -169,13 +212,88 @@ pub fn audit(dir: &Path) -> CrateAudit {
     audit
 }
 
-/// A proc macro's own test modules (`src/tests.rs`, `src/output_tests/`), which the compiler
-/// never runs as part of the macro: only `cargo test` of the macro crate builds them.
-fn is_test_file(relative: &str) -> bool {
-    relative.split('/').any(|part| {
-        let stem = part.strip_suffix(".rs").unwrap_or(part);
-        stem == "tests" || stem == "test" || stem.ends_with("_tests") || stem.ends_with("_test")
-    })
+/// The files of one unit of build-time code.
+#[derive(Default)]
+struct Unit {
+    files: std::collections::BTreeSet<String>,
+    /// One of them defines its own `quote` macro, so `quote!` bodies are not skipped.
+    defines_quote: bool,
+}
+
+/// `root` and every file it reaches through outline modules (`mod x;`: `x.rs` or `x/mod.rs`,
+/// or its `#[path]`) and `include!`, among the crate's regular files. `skip_tests`: modules
+/// under `#[cfg(test)]` are left out (a proc macro's own tests never run inside the compiler).
+fn reachable(
+    dir: &Path,
+    root: &str,
+    sizes: &std::collections::HashMap<&str, u64>,
+    skip_tests: bool,
+) -> Unit {
+    let mut unit = Unit::default();
+    let mut queue = vec![root.to_owned()];
+    while let Some(file) = queue.pop() {
+        let Some(&size) = sizes.get(file.as_str()) else {
+            continue;
+        };
+        if !unit.files.insert(file.clone()) || size > MAX_RUST_FILE {
+            continue;
+        }
+        let Ok(text) = std::fs::read(dir.join(&file)) else {
+            continue;
+        };
+        let outline = lexer::outline(&text);
+        unit.defines_quote |= outline.defines_quote;
+        // A crate root or `mod.rs` keeps its modules beside it; `a/b.rs` keeps them in `a/b/`.
+        let (parent, stem) = match file.rsplit_once('/') {
+            Some((parent, name)) => (format!("{parent}/"), name.trim_end_matches(".rs")),
+            None => (String::new(), file.trim_end_matches(".rs")),
+        };
+        let owns_directory = file == root || stem == "mod";
+        let children_dir = if owns_directory {
+            parent.clone()
+        } else {
+            format!("{parent}{stem}/")
+        };
+        for (name, path, test) in outline.modules {
+            if skip_tests && test {
+                continue;
+            }
+            match path {
+                Some(path) => queue.extend(resolve(&file, &path)),
+                None => {
+                    queue.push(format!("{children_dir}{name}.rs"));
+                    queue.push(format!("{children_dir}{name}/mod.rs"));
+                }
+            }
+        }
+        queue.extend(
+            outline
+                .includes
+                .iter()
+                .filter_map(|path| resolve(&file, path)),
+        );
+    }
+    unit
+}
+
+/// `path` as written in `file` (both relative to the crate), resolved to a path relative to the
+/// crate; `None` when it is absolute or leaves the crate.
+fn resolve(file: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Deeper directories are not read: no published crate nests this deep, and a vendored tree built

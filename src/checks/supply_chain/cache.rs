@@ -4,8 +4,14 @@
 //!
 //! Each entry is written to a temporary file in the same directory and renamed into place, so a
 //! concurrent scan sees the old entry, the new one or none, never half of one. An entry starts
-//! with the SHA-256 of the rest; one that does not match it, does not parse, was made by another
-//! version of the audit or for another crate is rebuilt, never trusted.
+//! with the SHA-256 of the rest; one that does not match it, does not parse, is larger than any
+//! entry could be, was made by another version of the audit or for another crate is rebuilt,
+//! never trusted.
+//!
+//! The digest catches corruption, not forgery: anyone who can write the directory can write an
+//! entry. So the directory is the user's (`--cache-dir`, or the cargo home), never one the scanned
+//! tree names, and only registry crates are cached: their key is the checksum cargo verified when
+//! it downloaded them, while a `vendor/` directory states its own.
 
 use super::audit::CrateAudit;
 use serde::{Deserialize, Serialize};
@@ -13,12 +19,30 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Changes whenever the audit's output for the same crate can change (the lexer, the rules, the
-/// layout of an entry): the tool version and the rules file.
+/// Changes whenever the audit's output for the same crate can change: the tool version, the rules
+/// file, and the source of the code that audits (so any change to the lexer or the capability
+/// reading retires every entry, with nobody having to remember to bump a number).
 pub fn audit_version() -> String {
-    let digest = Sha256::digest(super::rules::RULES_TOML.as_bytes());
-    format!("{}-{}", env!("CARGO_PKG_VERSION"), hex(&digest[..6]))
+    let mut hasher = Sha256::new();
+    for part in [
+        super::rules::RULES_TOML,
+        include_str!("lexer.rs"),
+        include_str!("capabilities.rs"),
+        include_str!("audit.rs"),
+        include_str!("cache.rs"),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    format!(
+        "{}-{}",
+        env!("CARGO_PKG_VERSION"),
+        hex(&hasher.finalize()[..8])
+    )
 }
+
+/// No entry is larger: a crate's evidence is capped well below this.
+const MAX_ENTRY: u64 = 16 << 20;
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
@@ -56,7 +80,7 @@ impl Cache {
         if !valid_checksum(checksum) {
             return None;
         }
-        let bytes = std::fs::read(self.path(checksum)).ok()?;
+        let bytes = crate::read::read_capped(&self.path(checksum), MAX_ENTRY).ok()?;
         let newline = memchr::memchr(b'\n', &bytes)?;
         let (stated, body) = (&bytes[..newline], &bytes[newline + 1..]);
         if stated != hex(&Sha256::digest(body)).as_bytes() {

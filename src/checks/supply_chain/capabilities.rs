@@ -130,9 +130,9 @@ const NETWORK_TYPES: &[&str] = &["TcpStream", "UdpSocket", "TcpListener"];
 
 /// Paths in a literal that name credential files.
 const CREDENTIAL_FILES: &[&str] = &[
-    ".ssh/",
-    "/.ssh",
+    ".ssh/id_",
     "id_rsa",
+    "id_dsa",
     "id_ed25519",
     "id_ecdsa",
     ".aws/credentials",
@@ -177,8 +177,22 @@ pub struct Facts {
     tool_variables: Vec<String>,
     secret_env: Vec<(String, usize, String)>,
     credential_files: Vec<(String, usize, String)>,
+    /// It reads files (`fs::read`, `File::open`, `read_dir`): a credential path is only a
+    /// read when something reads.
+    reads_files: bool,
+    /// `http://` and `https://` literals: where it connects.
+    urls: Vec<String>,
+    /// A literal that downloads and pipes into a shell (`curl … | sh`).
+    piped_downloads: Vec<(String, usize, String)>,
+    /// Literal flags that make an interpreter run the next argument as code (`-c`, `/C`).
+    inline_code_flag: bool,
     blobs: Vec<(String, usize, usize)>,
     decodes: bool,
+    /// Names `std::process::Command` is imported as (`use std::process::Command as Cmd`).
+    command_aliases: Vec<String>,
+    /// Skip `quote!` bodies (set for proc macros that do not define a `quote` macro of their
+    /// own): they are the code the macro emits, not what it does.
+    pub skip_quote: bool,
 }
 
 impl Facts {
@@ -195,7 +209,7 @@ impl Facts {
         while let Some(token) = tokens.next_token() {
             let line = tokens.token_line();
             // `quote! { … }` is the code a proc macro emits, not what it does: skipped.
-            if let Some((Token::Punct(b'!'), _)) = window.last() {
+            if let (true, Some((Token::Punct(b'!'), _))) = (self.skip_quote, window.last()) {
                 let quoting = window.len() >= 2
                     && matches!(
                         window[window.len() - 2].0,
@@ -230,9 +244,37 @@ impl Facts {
             }
             _ => None,
         };
+        let aliases = self.command_aliases.clone();
+        let is_command = |name: Option<&[u8]>| {
+            name.is_some_and(|name| {
+                name == b"Command" || aliases.iter().any(|alias| alias.as_bytes() == name)
+            })
+        };
+        // `Command::new(` with `new` at back(k) and its parenthesis at back(k - 1).
+        let command_new_at = |k: usize| {
+            back(k - 1) == Some(Token::Punct(b'('))
+                && back(k) == Some(Token::Ident(b"new"))
+                && is_command(ident_before_path(k + 1))
+        };
         match token {
             Token::Ident(name) => {
                 let text = String::from_utf8_lossy(name);
+                // `use std::process::Command as Cmd;`
+                let aliased = match back(2) {
+                    Some(Token::Ident(before)) => Some(before),
+                    _ => None,
+                };
+                if back(1) == Some(Token::Ident(b"as")) && is_command(aliased) {
+                    self.command_aliases.push(text.to_string());
+                }
+                // `use reqwest as http;`, `extern crate curl;`: the crate, without a path.
+                let imported = back(1) == Some(Token::Ident(b"use"))
+                    || (back(1) == Some(Token::Ident(b"crate"))
+                        && back(2) == Some(Token::Ident(b"extern")));
+                if imported && NETWORK_CRATES.contains(&text.as_ref()) {
+                    self.network
+                        .push((file.to_owned(), line, format!("uses the `{text}` crate")));
+                }
                 if NETWORK_TYPES.contains(&text.as_ref()) {
                     self.network
                         .push((file.to_owned(), line, format!("uses `{text}`")));
@@ -243,12 +285,16 @@ impl Facts {
                 ) {
                     self.decodes = true;
                 }
-                if matches!(text.as_ref(), "set_mode" | "from_mode") {
-                    self.exec_permission.push((
-                        file.to_owned(),
-                        line,
-                        format!("sets file modes (`{text}`)"),
-                    ));
+                if let Some(parent) = ident_before_path(1) {
+                    let read = matches!(
+                        (parent, name),
+                        (b"fs", b"read" | b"read_to_string" | b"read_dir" | b"copy")
+                            | (b"File", b"open")
+                    );
+                    self.reads_files |= read;
+                }
+                if matches!(text.as_ref(), "read_to_string" | "read_dir" | "OpenOptions") {
+                    self.reads_files = true;
                 }
                 if let Some(parent) = ident_before_path(1) {
                     let parent = String::from_utf8_lossy(parent);
@@ -270,11 +316,34 @@ impl Facts {
                         .push((file.to_owned(), line, "`OpenOptions`".to_owned()));
                 }
             }
+            // A mode with an execute bit: `from_mode(0o755)`, `set_mode(0o700)`, `.mode(0o755)`.
+            Token::Number(digits)
+                if back(1) == Some(Token::Punct(b'('))
+                    && matches!(
+                        back(2),
+                        Some(Token::Ident(b"from_mode" | b"set_mode" | b"mode"))
+                    )
+                    && mode_is_executable(digits) =>
+            {
+                self.exec_permission.push((
+                    file.to_owned(),
+                    line,
+                    format!(
+                        "makes a file executable (mode {})",
+                        String::from_utf8_lossy(digits)
+                    ),
+                ));
+            }
             Token::Punct(b':') if back(1) == Some(Token::Punct(b':')) => {
-                // `reqwest::` at the start of a path: the crate is used.
+                // `reqwest::` (or `::reqwest::`) at the start of a path: the crate is used.
                 if let Some(Token::Ident(name)) = back(2) {
-                    let before = back(3);
-                    let starts_path = !matches!(before, Some(Token::Punct(b':')));
+                    let starts_path = match (back(3), back(4), back(5)) {
+                        (Some(Token::Punct(b':')), Some(Token::Punct(b':')), before) => {
+                            !matches!(before, Some(Token::Ident(_) | Token::Punct(b'>')))
+                        }
+                        (Some(Token::Punct(b':')), ..) => false,
+                        _ => true,
+                    };
                     let text = String::from_utf8_lossy(name);
                     if starts_path && NETWORK_CRATES.contains(&text.as_ref()) {
                         let already = self
@@ -299,11 +368,17 @@ impl Facts {
                 if value.contains("rustc-link-lib") {
                     self.links_native_library = true;
                 }
+                if value.starts_with("http://") || value.starts_with("https://") {
+                    self.urls.push(value.to_string());
+                }
+                if matches!(
+                    value.as_ref(),
+                    "-c" | "-e" | "/C" | "/c" | "-Command" | "-command" | "-EncodedCommand"
+                ) {
+                    self.inline_code_flag = true;
+                }
                 // `Command::new("…")`: the program run.
-                if back(1) == Some(Token::Punct(b'('))
-                    && back(2) == Some(Token::Ident(b"new"))
-                    && ident_before_path(3) == Some(b"Command")
-                {
+                if command_new_at(2) {
                     self.processes
                         .push((file.to_owned(), line, Some(value.to_string())));
                     let program = program_name(&value);
@@ -344,7 +419,7 @@ impl Facts {
                             shorten(&value)
                         ),
                     ));
-                } else if value == ".ssh" || value == ".aws" {
+                } else if matches!(value.as_ref(), ".ssh" | ".aws" | ".ssh/" | ".aws/") {
                     self.credential_files.push((
                         file.to_owned(),
                         line,
@@ -367,10 +442,28 @@ impl Facts {
                             shorten(&value)
                         ),
                     ));
+                    if pipes_into_interpreter(&lowered) {
+                        self.piped_downloads.push((
+                            file.to_owned(),
+                            line,
+                            format!(
+                                "passes a command line that downloads a script and runs it (\"{}\")",
+                                shorten(&value)
+                            ),
+                        ));
+                    }
                 }
-                if lowered.starts_with("chmod") || lowered.contains(" chmod ") {
-                    self.exec_permission
-                        .push((file.to_owned(), line, "runs `chmod`".to_owned()));
+                let chmod = lowered.starts_with("chmod") || lowered.contains(" chmod ");
+                let executable = lowered.contains("+x")
+                    || lowered
+                        .split_whitespace()
+                        .any(|word| mode_is_executable(word.as_bytes()));
+                if chmod && executable {
+                    self.exec_permission.push((
+                        file.to_owned(),
+                        line,
+                        "runs `chmod +x`".to_owned(),
+                    ));
                 }
                 if is_blob(&value) {
                     self.blobs.push((file.to_owned(), line, value.len()));
@@ -379,11 +472,7 @@ impl Facts {
             _ => {}
         }
         // `Command::new(x)` with a program that is not a literal: known at its first token.
-        if !matches!(token, Token::Str(_))
-            && back(1) == Some(Token::Punct(b'('))
-            && back(2) == Some(Token::Ident(b"new"))
-            && ident_before_path(3) == Some(b"Command")
-        {
+        if !matches!(token, Token::Str(_)) && command_new_at(2) {
             self.processes.push((file.to_owned(), line, None));
         }
     }
@@ -459,13 +548,26 @@ impl Facts {
                 ));
             }
         }
-        // The malicious indicators: combinations no ordinary build needs.
-        if let Some(network) = self.network.first() {
+        // The malicious indicators: combinations no ordinary build needs. Executing is making a
+        // file executable, or running an interpreter on inline code (`sh -c`); a script an
+        // interpreter reads from the crate (`python3 gen.py`, `sh configure`) is ordinary.
+        for (file, line, detail) in &self.piped_downloads {
+            found.push(evidence(
+                "build-download-execute",
+                (file, line, detail.clone()),
+            ));
+        }
+        if let (Some(network), true) = (self.network.first(), self.piped_downloads.is_empty()) {
             let executes = self
                 .exec_permission
                 .first()
                 .map(|(f, l, d)| (f, l, d.clone()))
-                .or_else(|| interpreters.first().cloned());
+                .or_else(|| {
+                    interpreters
+                        .first()
+                        .filter(|_| self.inline_code_flag)
+                        .cloned()
+                });
             if let Some((file, line, detail)) = executes {
                 let first = &network.2;
                 found.push(evidence(
@@ -477,6 +579,15 @@ impl Facts {
                     ),
                 ));
             }
+        }
+        // A GitHub token sent to GitHub (a release download that avoids the rate limit) is not
+        // exfiltration.
+        let github_only = !self.urls.is_empty()
+            && self.urls.iter().all(|url| is_github_url(url))
+            && self.secret_env.iter().all(|(_, _, detail)| {
+                detail.contains("`GITHUB_TOKEN`") || detail.contains("`GH_TOKEN`")
+            });
+        if let (Some(network), false) = (self.network.first(), github_only) {
             if let Some((file, line, detail)) = self.secret_env.first() {
                 found.push(evidence(
                     "build-secret-exfiltration",
@@ -492,11 +603,15 @@ impl Facts {
                 ));
             }
         }
-        for (file, line, detail) in &self.credential_files {
-            found.push(evidence(
-                "build-credential-read",
-                (file, line, detail.clone()),
-            ));
+        // A credential path is a read only when the unit reads files at all (a message that
+        // mentions `~/.ssh/id_rsa` reads nothing).
+        if self.reads_files {
+            for (file, line, detail) in &self.credential_files {
+                found.push(evidence(
+                    "build-credential-read",
+                    (file, line, detail.clone()),
+                ));
+            }
         }
         found
     }
@@ -534,6 +649,55 @@ fn program_name(program: &str) -> String {
     lowered
         .strip_suffix(".exe")
         .map_or(lowered.clone(), str::to_owned)
+}
+
+/// A file mode with an execute bit, as a literal: `0o755`, `0x1ed`, `493`, or chmod's `755`.
+fn mode_is_executable(literal: &[u8]) -> bool {
+    let text: String = String::from_utf8_lossy(literal)
+        .chars()
+        .filter(|c| *c != '_')
+        .collect();
+    let suffixes = [
+        "usize", "isize", "u128", "i128", "u64", "i64", "u32", "i32", "u16", "i16",
+    ];
+    let text = suffixes
+        .iter()
+        .find_map(|suffix| text.strip_suffix(suffix))
+        .unwrap_or(&text);
+    let mode = if let Some(octal) = text.strip_prefix("0o") {
+        u32::from_str_radix(octal, 8).ok()
+    } else if let Some(hex) = text.strip_prefix("0x") {
+        u32::from_str_radix(hex, 16).ok()
+    } else if (3..=4).contains(&text.len()) && text.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        // chmod's `755`. As a Rust literal `755` is decimal, but modes are written `0o755`.
+        u32::from_str_radix(text, 8).ok()
+    } else {
+        text.parse().ok()
+    };
+    mode.is_some_and(|mode| mode & 0o111 != 0)
+}
+
+/// `curl -s https://x | sh`, `wget -O- … | bash`, `iwr … | iex`.
+fn pipes_into_interpreter(command: &str) -> bool {
+    command.split('|').skip(1).any(|stage| {
+        let program = stage.split_whitespace().next().unwrap_or("");
+        INTERPRETERS.contains(&program_name(program).as_str()) || program == "iex"
+    })
+}
+
+fn is_github_url(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':', '?']).next())
+        .unwrap_or("");
+    matches!(
+        host,
+        "github.com"
+            | "api.github.com"
+            | "objects.githubusercontent.com"
+            | "raw.githubusercontent.com"
+    )
 }
 
 fn is_secret_name(name: &str) -> bool {
@@ -638,7 +802,63 @@ mod tests {
     #[test]
     fn code_a_proc_macro_emits_is_not_what_it_does() {
         let source = "pub fn derive() -> TokenStream { quote! { let c = std::process::Command::new(\"sh\"); reqwest::get(\"https://x\"); } }";
-        assert!(rules(source).is_empty(), "{:?}", rules(source));
+        let mut facts = Facts {
+            skip_quote: true,
+            ..Facts::default()
+        };
+        facts.read("src/lib.rs", source.as_bytes());
+        assert!(facts.capabilities("proc macro").is_empty());
+        // A build script's `quote!` (or one a crate defines to run its input) is read.
+        assert_eq!(rules(source), ["build-network", "build-process"]);
+    }
+
+    #[test]
+    fn ordinary_builds_that_download_are_not_malicious() {
+        // A downloaded library made readable, not executable.
+        let readable = "fn main() { let b = ureq::get(\"https://x.example/lib.a\").call(); let p = std::fs::Permissions::from_mode(0o644); }";
+        assert_eq!(rules(readable), ["build-network"]);
+        // Code generation with a script the crate ships.
+        let codegen = "fn main() { let _ = ureq::get(\"https://x.example/spec.json\").call(); std::process::Command::new(\"python3\").arg(\"gen.py\").status(); }";
+        assert_eq!(rules(codegen), ["build-network", "build-process"]);
+        // A GitHub token that authenticates a GitHub release download.
+        let github = "fn main() { let t = std::env::var(\"GITHUB_TOKEN\"); let _ = ureq::get(\"https://api.github.com/repos/o/r/releases/latest\").set(\"Authorization\", &t.unwrap()).call(); }";
+        assert_eq!(rules(github), ["build-network", "build-secret-env"]);
+        // A message naming a key file reads nothing.
+        let message = "fn main() { println!(\"cargo:warning=put your key in ~/.ssh/id_rsa\"); }";
+        assert!(rules(message).is_empty());
+    }
+
+    #[test]
+    fn aliases_leading_colons_and_raw_identifiers_do_not_hide_a_download() {
+        let aliased = "use std::process::Command as Cmd;\nfn main() { Cmd::new(\"sh\").arg(\"-c\").arg(\"x\").status(); let _ = ::reqwest::blocking::get(\"https://x.example/p\"); }";
+        assert!(
+            rules(aliased).contains(&"build-download-execute".to_owned()),
+            "{:?}",
+            rules(aliased)
+        );
+        let raw = "fn main() { let _ = r#ureq::get(\"https://x.example/p\"); }";
+        assert_eq!(rules(raw), ["build-network"]);
+        let renamed =
+            "use ureq as http;\nfn main() { let _ = http::get(\"https://x.example/p\"); }";
+        assert_eq!(rules(renamed), ["build-network"]);
+    }
+
+    #[test]
+    fn execute_bits_are_read_from_the_mode() {
+        for (literal, executable) in [
+            ("0o755", true),
+            ("0o644", false),
+            ("0o100", true),
+            ("493", true),
+            ("420", false),
+            ("0o7_5_5", true),
+        ] {
+            assert_eq!(
+                mode_is_executable(literal.as_bytes()),
+                executable,
+                "{literal}"
+            );
+        }
     }
 
     #[test]

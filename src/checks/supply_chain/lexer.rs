@@ -36,7 +36,9 @@ pub(super) enum Token<'a> {
     /// A string literal's body (escapes left as written), raw or not.
     Str(&'a [u8]),
     Punct(u8),
-    /// A character or numeric literal, or a lifetime: nothing the inventory reads.
+    /// A numeric literal as written (`0o755`, `1_000u32`).
+    Number(&'a [u8]),
+    /// A character literal or a lifetime: nothing the inventory reads.
     Other,
 }
 
@@ -59,12 +61,46 @@ fn is_ident_continue(byte: u8) -> bool {
 
 impl<'a> Tokens<'a> {
     pub(super) fn new(text: &'a [u8]) -> Self {
-        Tokens {
+        let mut tokens = Tokens {
             text,
             at: 0,
             line: 1,
             token_line: 1,
+        };
+        // As rustc: a byte order mark, then a shebang line unless `#!` starts an attribute
+        // (`#![...]`, possibly after whitespace or comments, which this approximates by the next
+        // non-blank byte).
+        if text.starts_with(b"\xEF\xBB\xBF") {
+            tokens.at = 3;
         }
+        if text[tokens.at..].starts_with(b"#!") {
+            let rest = &text[tokens.at + 2..];
+            let next = rest.iter().find(|b| !b.is_ascii_whitespace());
+            if next != Some(&b'[') {
+                tokens.at = memchr::memchr(b'\n', rest).map_or(text.len(), |o| tokens.at + 2 + o);
+            }
+        }
+        tokens
+    }
+
+    /// Where the identifier (or number) continuing at `from` ends: at the first byte that cannot
+    /// continue one, or at Unicode whitespace.
+    fn ident_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while i < self.text.len() && is_ident_continue(self.text[i]) {
+            if self.text[i] >= 0x80 && unicode_whitespace_len(&self.text[i..]) > 0 {
+                break;
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// The length of Unicode whitespace that rustc skips (U+0085, U+200E, U+200F, U+2028,
+    /// U+2029) at the cursor, 0 if none: read as identifier bytes, it would glue `unsafe` to
+    /// the brace after it.
+    fn unicode_whitespace(&self) -> usize {
+        unicode_whitespace_len(&self.text[self.at..])
     }
 
     fn peek(&self, offset: usize) -> u8 {
@@ -153,7 +189,11 @@ impl<'a> Tokens<'a> {
                     self.line += 1;
                     self.at += 1;
                 }
-                b' ' | b'\t' | b'\r' => self.at += 1,
+                b' ' | b'\t' | b'\r' | 0x0B | 0x0C => self.at += 1,
+                0xC2 | 0xE2 if self.unicode_whitespace() > 0 => {
+                    // U+2028 and U+2029 are not line breaks to rustc's line numbers.
+                    self.at += self.unicode_whitespace();
+                }
                 b'/' if self.peek(1) == b'/' => {
                     let end = memchr::memchr(b'\n', &self.text[self.at..])
                         .map_or(self.text.len(), |offset| self.at + offset);
@@ -185,12 +225,11 @@ impl<'a> Tokens<'a> {
                     return Some(Token::Other);
                 }
                 b'0'..=b'9' => {
+                    let start = self.at;
                     let mut i = self.at + 1;
-                    while i < self.text.len() && is_ident_continue(self.text[i]) {
-                        i += 1;
-                    }
+                    i = self.ident_end(i);
                     self.at = i;
-                    return Some(Token::Other);
+                    return Some(Token::Number(&self.text[start..i]));
                 }
                 _ if is_ident_start(byte) => {
                     // Prefixed literals: b"..", br".." , c"..", cr"..", r".." and b'x'.
@@ -207,13 +246,17 @@ impl<'a> Tokens<'a> {
                             return Some(Token::Str(body));
                         }
                         if byte == b'r' && self.peek(1) == b'#' && is_ident_start(self.peek(2)) {
-                            // A raw identifier (`r#unsafe`) is never the keyword.
+                            // A raw identifier names what it says (`r#reqwest` is `reqwest`),
+                            // except that `r#unsafe` is never the keyword.
                             let mut i = start + 2;
-                            while i < self.text.len() && is_ident_continue(self.text[i]) {
-                                i += 1;
-                            }
+                            i = self.ident_end(i);
                             self.at = i;
-                            return Some(Token::Other);
+                            let name = &self.text[start + 2..i];
+                            return Some(if name == b"unsafe" {
+                                Token::Other
+                            } else {
+                                Token::Ident(name)
+                            });
                         }
                     }
                     if matches!(byte, b'b' | b'c') && self.peek(1) == b'"' {
@@ -227,9 +270,7 @@ impl<'a> Tokens<'a> {
                         continue;
                     }
                     let mut i = start + 1;
-                    while i < self.text.len() && is_ident_continue(self.text[i]) {
-                        i += 1;
-                    }
+                    i = self.ident_end(i);
                     self.at = i;
                     return Some(Token::Ident(&self.text[start..i]));
                 }
@@ -239,6 +280,15 @@ impl<'a> Tokens<'a> {
                 }
             }
         }
+    }
+}
+
+/// The byte length of the Unicode whitespace rustc skips that `text` starts with, 0 if none.
+fn unicode_whitespace_len(text: &[u8]) -> usize {
+    match text {
+        [0xC2, 0x85, ..] => 2,
+        [0xE2, 0x80, 0x8E | 0x8F | 0xA8 | 0xA9, ..] => 3,
+        _ => 0,
     }
 }
 
@@ -268,7 +318,12 @@ pub fn lex(text: &[u8]) -> Lexed {
         match token {
             Token::Ident(b"unsafe") => match tokens.next_token() {
                 Some(Token::Punct(b'{')) => lexed.blocks += 1,
-                Some(Token::Ident(b"fn")) => lexed.functions += 1,
+                // `unsafe fn(u8) -> u8` is a function pointer type, not a function.
+                Some(Token::Ident(b"fn"))
+                    if !matches!(tokens.next_token(), Some(Token::Punct(b'('))) =>
+                {
+                    lexed.functions += 1;
+                }
                 Some(Token::Ident(b"impl")) => lexed.impls += 1,
                 Some(Token::Ident(b"trait")) => lexed.traits += 1,
                 Some(Token::Ident(b"auto"))
@@ -282,7 +337,11 @@ pub fn lex(text: &[u8]) -> Lexed {
                         next = tokens.next_token();
                     }
                     match next {
-                        Some(Token::Ident(b"fn")) => lexed.functions += 1,
+                        Some(Token::Ident(b"fn"))
+                            if !matches!(tokens.next_token(), Some(Token::Punct(b'('))) =>
+                        {
+                            lexed.functions += 1;
+                        }
                         Some(Token::Punct(b'{')) => lexed.blocks += 1,
                         _ => {}
                     }
@@ -323,6 +382,100 @@ pub fn lex(text: &[u8]) -> Lexed {
         recent = [recent[1], recent[2], Some(token)];
     }
     lexed
+}
+
+/// What a file says about the files it is made of: outline modules (`mod x;`, with a
+/// `#[path = "…"]` and whether `#[cfg(test)]` guards it) and `include!("…")`d files. Read so the
+/// audit follows a build script or a proc macro into every file it compiles, and no further.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// (name, `#[path]` value, under `#[cfg(test)]`).
+    pub modules: Vec<(String, Option<String>, bool)>,
+    pub includes: Vec<String>,
+    /// It defines a `quote` macro of its own (`macro_rules! quote`).
+    pub defines_quote: bool,
+}
+
+/// The outline of one file. Inline modules (`mod x { mod y; }`) are not followed into their own
+/// directory; their outline children are looked for beside the file.
+pub fn outline(text: &[u8]) -> Outline {
+    let mut outline = Outline::default();
+    let mut tokens = Tokens::new(text);
+    let (mut path_attr, mut cfg_test) = (None, false);
+    let mut previous: Option<Token<'_>> = None;
+    while let Some(token) = tokens.next_token() {
+        match token {
+            Token::Punct(b'[') if previous == Some(Token::Punct(b'#')) => {
+                // An outer attribute: `#[path = "…"]`, `#[cfg(test)]`.
+                let mut inside = Vec::new();
+                let mut depth = 1usize;
+                while let Some(inner) = tokens.next_token() {
+                    match inner {
+                        Token::Punct(b'[') => depth += 1,
+                        Token::Punct(b']') => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    inside.push(inner);
+                }
+                match inside.as_slice() {
+                    [Token::Ident(b"path"), Token::Punct(b'='), Token::Str(value)] => {
+                        path_attr = Some(String::from_utf8_lossy(value).into_owned());
+                    }
+                    [Token::Ident(b"cfg"), Token::Punct(b'('), Token::Ident(b"test"), Token::Punct(b')')] =>
+                    {
+                        cfg_test = true;
+                    }
+                    _ => {}
+                }
+                previous = Some(Token::Punct(b']'));
+                continue;
+            }
+            Token::Ident(b"mod") => {
+                if let Some(Token::Ident(name)) = tokens.next_token() {
+                    if tokens.next_token() == Some(Token::Punct(b';')) {
+                        outline.modules.push((
+                            String::from_utf8_lossy(name).into_owned(),
+                            path_attr.take(),
+                            cfg_test,
+                        ));
+                    }
+                }
+                (path_attr, cfg_test) = (None, false);
+            }
+            Token::Ident(b"include") => {
+                if tokens.next_token() == Some(Token::Punct(b'!'))
+                    && matches!(tokens.next_token(), Some(Token::Punct(b'(' | b'[' | b'{')))
+                {
+                    if let Some(Token::Str(path)) = tokens.next_token() {
+                        outline
+                            .includes
+                            .push(String::from_utf8_lossy(path).into_owned());
+                    }
+                }
+            }
+            Token::Ident(b"quote" | b"quote_spanned")
+                if previous == Some(Token::Ident(b"macro_rules")) =>
+            {
+                outline.defines_quote = true;
+            }
+            Token::Ident(b"pub" | b"crate" | b"super" | b"in") | Token::Punct(b'(' | b')') => {}
+            Token::Punct(b'#') => {}
+            _ => (path_attr, cfg_test) = (None, false),
+        }
+        // `macro_rules! quote`: the `!` comes between; remember `macro_rules` through it.
+        previous = match (previous, token) {
+            (Some(Token::Ident(b"macro_rules")), Token::Punct(b'!')) => {
+                Some(Token::Ident(b"macro_rules"))
+            }
+            _ => Some(token),
+        };
+    }
+    outline
 }
 
 #[cfg(test)]
@@ -396,6 +549,67 @@ mod tests {
     }
 
     #[test]
+    fn unicode_and_ascii_whitespace_separate_tokens_as_in_rustc() {
+        let text = "fn f() { unsafe\u{200E}{ } unsafe\u{2029}{ } unsafe\x0B{ } unsafe\x0C{ } unsafe\u{85}fn g() {} }";
+        assert_eq!(counts(text), (4, 1, 0, 0));
+    }
+
+    #[test]
+    fn a_shebang_line_is_not_code_and_an_inner_attribute_is() {
+        assert_eq!(
+            counts("#!/usr/bin/env run-cargo-script \"\nunsafe fn f() {}"),
+            (0, 1, 0, 0)
+        );
+        assert!(lex(b"\xEF\xBB\xBF#![forbid(unsafe_code)]").forbids_unsafe_code);
+    }
+
+    #[test]
+    fn function_pointer_types_are_not_unsafe_functions() {
+        let text =
+            "type F = unsafe fn(u8) -> u8; type G = unsafe extern \"C\" fn(); unsafe fn h() {}";
+        assert_eq!(counts(text), (0, 1, 0, 0));
+    }
+
+    #[test]
+    fn outlines_name_modules_paths_test_modules_and_includes() {
+        let text = br#"
+            mod helper;
+            #[path = "gen/tables.rs"]
+            mod tables;
+            #[cfg(test)]
+            mod tests;
+            pub(crate) mod inner { fn f() {} }
+            include!("generated.rs");
+            macro_rules! quote { ($($t:tt)*) => { $($t)* } }
+        "#;
+        let found = outline(text);
+        assert_eq!(
+            found.modules,
+            [
+                ("helper".to_owned(), None, false),
+                ("tables".to_owned(), Some("gen/tables.rs".to_owned()), false),
+                ("tests".to_owned(), None, true),
+            ]
+        );
+        assert_eq!(found.includes, ["generated.rs"]);
+        assert!(found.defines_quote);
+        assert!(!outline(b"fn f() { quote! { x } }").defines_quote);
+    }
+
+    #[test]
+    fn cut_utf8_ends_without_panicking() {
+        for text in [
+            &b"\xC2"[..],
+            b"\xE2\x80",
+            b"\xEF\xBB",
+            b"unsafe\xE2",
+            b"'\xF0",
+        ] {
+            let _ = lex(text);
+        }
+    }
+
+    #[test]
     fn unterminated_text_ends_without_panicking() {
         for text in [
             "\"abc",
@@ -406,6 +620,9 @@ mod tests {
             "b'",
             "unsafe",
             "unsafe extern \"",
+            "#!",
+            "r#",
+            "unsafe fn",
         ] {
             let _ = lex(text.as_bytes());
         }

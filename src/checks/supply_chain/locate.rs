@@ -49,8 +49,16 @@ impl SourceDirs {
         version: &str,
         checksum: Option<&str>,
     ) -> Option<CrateSource> {
-        if let Some(vendor) = vendor {
+        // The name becomes a path: only what crates.io allows in a name, so a lockfile cannot
+        // send the audit to `../../elsewhere` (the version is a parsed semver, which has no `/`).
+        if !is_crate_name(name) {
+            return None;
+        }
+        if let Some(vendor) = vendor.filter(|dir| is_real_dir(dir)) {
             for dir in [vendor.join(format!("{name}-{version}")), vendor.join(name)] {
+                if !is_real_dir(&dir) {
+                    continue;
+                }
                 if let Some(vendored) = vendored(&dir, version) {
                     return Some(CrateSource {
                         dir,
@@ -62,13 +70,27 @@ impl SourceDirs {
         }
         self.registries.iter().find_map(|registry| {
             let dir = registry.join(format!("{name}-{version}"));
-            dir.join(".cargo-ok").is_file().then(|| CrateSource {
+            (is_real_dir(&dir) && dir.join(".cargo-ok").is_file()).then(|| CrateSource {
                 dir,
                 checksum: checksum.map(str::to_owned),
                 vendored: false,
             })
         })
     }
+}
+
+/// A crate name as crates.io allows it: ASCII letters, digits, `-` and `_`, at most 64.
+fn is_crate_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A directory itself, not a link to one: a vendored tree cannot point the audit elsewhere.
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 /// The cargo home: `$CARGO_HOME`, else `~/.cargo`.
@@ -97,4 +119,42 @@ fn vendored(dir: &Path, version: &str) -> Option<Option<String>> {
     .and_then(|json| json.get("package")?.as_str().map(str::to_owned))
     .filter(|sum| sum.len() == 64 && sum.bytes().all(|b| b.is_ascii_hexdigit()));
     Some(checksum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockfile_names_cannot_leave_the_source_directories() {
+        let home = tempfile::tempdir().unwrap();
+        let registry = home.path().join("registry/src/index.example");
+        std::fs::create_dir_all(registry.join("ok-1.0.0")).unwrap();
+        std::fs::write(registry.join("ok-1.0.0/.cargo-ok"), "").unwrap();
+        // A directory beside the registry that a `../` name would reach.
+        std::fs::create_dir_all(home.path().join("registry/src/outside-1.0.0")).unwrap();
+        std::fs::write(home.path().join("registry/src/outside-1.0.0/.cargo-ok"), "").unwrap();
+        let dirs = SourceDirs::new(Some(home.path()));
+        assert!(dirs.find(None, "ok", "1.0.0", None).is_some());
+        assert!(dirs.find(None, "../outside", "1.0.0", None).is_none());
+        assert!(dirs.find(None, "/tmp/x", "1.0.0", None).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_vendored_crate_that_is_a_link_is_not_followed() {
+        let work = tempfile::tempdir().unwrap();
+        let elsewhere = work.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(
+            elsewhere.join("Cargo.toml"),
+            "[package]\nname = \"x\"\nversion = \"1.0.0\"\n",
+        )
+        .unwrap();
+        let vendor = work.path().join("vendor");
+        std::fs::create_dir_all(&vendor).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, vendor.join("x")).unwrap();
+        let dirs = SourceDirs::new(None);
+        assert!(dirs.find(Some(&vendor), "x", "1.0.0", None).is_none());
+    }
 }

@@ -21,9 +21,7 @@ mod section;
 
 pub use audit::{audit, CrateAudit};
 pub use capabilities::Evidence;
-pub use cfg::SupplyChainSettings;
 pub use lexer::{lex, Lexed};
-pub use locate::cargo_home;
 
 use crate::check::{Check, Configured, Input, Outcome};
 use crate::error::Result;
@@ -92,7 +90,7 @@ impl Check for SupplyChain {
 
     fn configure(&self, settings: Option<&SettingsDoc>) -> Result<Box<dyn Configured>> {
         Ok(Box::new(Auditor {
-            settings: SupplyChainSettings::read(settings)?,
+            settings: cfg::SupplyChainSettings::read(settings)?,
         }))
     }
 
@@ -103,7 +101,7 @@ impl Check for SupplyChain {
 
 /// The check with its settings.
 struct Auditor {
-    settings: SupplyChainSettings,
+    settings: cfg::SupplyChainSettings,
 }
 
 /// One locked crate to audit, with where each workspace locks it.
@@ -120,7 +118,10 @@ struct Locked {
 impl Configured for Auditor {
     fn run(&self, input: Input<'_>) -> Result<Outcome> {
         let mut warnings = Vec::new();
-        let mut locked: BTreeMap<(String, String, Option<String>), Locked> = BTreeMap::new();
+        // Keyed by where the source is looked for too: two workspaces with their own `vendor/`
+        // copies of one version are two audits.
+        type Key = (String, String, Option<String>, Option<PathBuf>);
+        let mut locked: BTreeMap<Key, Locked> = BTreeMap::new();
         // Git dependencies have no checksum and no unpacked registry source: named, not audited.
         let mut git: Vec<String> = Vec::new();
         for (w, workspace) in input.workspaces.iter().enumerate() {
@@ -140,6 +141,7 @@ impl Configured for Auditor {
                     package.name.clone(),
                     package.version.to_string(),
                     package.checksum.clone(),
+                    vendor.clone(),
                 );
                 locked
                     .entry(key)
@@ -173,7 +175,9 @@ impl Configured for Auditor {
         if sources.iter().any(Option::is_none) && !input.offline && self.settings.fetch {
             // Download only: cargo unpacks the crates into its home, builds nothing.
             for workspace in input.workspaces {
-                if let Err(problem) = crate::workspace::fetch_sources(&workspace.lockfile) {
+                let fetched =
+                    crate::workspace::fetch_sources(&workspace.lockfile, cargo_home.as_deref());
+                if let Err(problem) = fetched {
                     warnings.push(Warning::new(
                         "source-fetch-failed",
                         Some(workspace.display_path.clone()),
@@ -243,7 +247,6 @@ impl Configured for Auditor {
         let cache_dir = input
             .cache_dir
             .map(Path::to_path_buf)
-            .or_else(|| self.settings.cache_dir.clone())
             .or_else(|| cargo_home.as_ref().map(|home| home.join("warden-cache")));
         let cache = cache_dir.map(cache::Cache::new);
         let audited: Vec<Option<(CrateAudit, bool, Option<String>)>> = locked
@@ -251,7 +254,8 @@ impl Configured for Auditor {
             .zip(&sources)
             .map(|(crate_, source)| {
                 let source = source.as_ref()?;
-                let key = source.checksum.as_deref();
+                // Only a registry crate's checksum names its content (cargo verified it).
+                let key = source.checksum.as_deref().filter(|_| !source.vendored);
                 if let (Some(cache), Some(key)) = (&cache, key) {
                     if let Some(hit) = cache.get(&crate_.name, &crate_.version, key) {
                         return Some((hit, true, None));

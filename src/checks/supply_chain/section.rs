@@ -133,7 +133,7 @@ pub fn section(rows: &[CrateRow], missing: Option<usize>, selected: bool) -> Sec
         let with_unsafe = rows.iter().filter(|r| r.unsafe_total() > 0).count();
         let with_capabilities = rows.iter().filter(|r| !r.capabilities.is_empty()).count();
         section.inputs.push(format!(
-            "supply chain: {} audited ({cached} from the cache), {with_unsafe} with unsafe code, {with_capabilities} with build-time capabilities{}",
+            "supply chain: {} audited ({cached} from the cache), {with_unsafe} with unsafe code, {with_capabilities} with capabilities{}",
             plural(rows.len(), "crate"),
             if missing > 0 {
                 format!(", {missing} without source")
@@ -143,6 +143,10 @@ pub fn section(rows: &[CrateRow], missing: Option<usize>, selected: bool) -> Sec
         ));
         section.table = Some(table(&json_rows));
     }
+    section.read_packages = json_rows
+        .iter()
+        .map(|r| (r.name.clone(), r.version.clone()))
+        .collect();
     section.sarif.insert(
         "supply_chain".to_owned(),
         serde_json::to_value(&json_rows).unwrap_or_default(),
