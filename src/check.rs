@@ -35,10 +35,6 @@ pub trait Check: Sync {
     fn reads_lockfiles(&self) -> bool {
         false
     }
-    /// Whether a scan without `--checks` runs it.
-    fn default_on(&self) -> bool {
-        true
-    }
     /// It reads the workspace's own files, with the pass its configured form gives.
     fn reads_source_files(&self) -> bool {
         false

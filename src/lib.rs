@@ -102,7 +102,7 @@ impl ScanOptions {
                 rustsec: Some(db.into()),
                 osv: Vec::new(),
             },
-            checks: checks::default_names(),
+            checks: checks::names(),
             settings: config::Settings::default(),
             fail_on: Vec::new(),
             cargo_metadata: true,

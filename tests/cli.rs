@@ -108,7 +108,7 @@ fn json_report_keeps_the_contract_field_names() {
     assert_eq!(findings.len(), 12);
     assert_eq!(
         report["checks"],
-        serde_json::json!(["advisories", "secrets", "code"])
+        serde_json::json!(["advisories", "secrets", "code", "supply-chain"])
     );
     let inventory = report["unsafe_inventory"].as_array().unwrap();
     assert_eq!(inventory.len(), 2, "{inventory:?}");

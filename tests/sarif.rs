@@ -136,7 +136,8 @@ fn sarif_has_what_github_needs() {
             [
                 "cargo-warden/advisories/",
                 "cargo-warden/secrets/",
-                "cargo-warden/code/"
+                "cargo-warden/code/",
+                "cargo-warden/supply-chain/"
             ],
             "one run per check, each with its own category"
         );

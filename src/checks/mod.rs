@@ -28,15 +28,6 @@ pub fn names() -> Vec<&'static str> {
     CHECKS.iter().map(|check| check.name()).collect()
 }
 
-/// The checks a scan runs when not told which: every check that is on by default.
-pub fn default_names() -> Vec<&'static str> {
-    CHECKS
-        .iter()
-        .filter(|check| check.default_on())
-        .map(|check| check.name())
-        .collect()
-}
-
 /// Every kind of finding the checks report, in the order they declare them.
 pub fn kinds() -> Vec<FindingKind> {
     CHECKS

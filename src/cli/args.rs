@@ -150,7 +150,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PATH")]
     pub osv: Vec<PathBuf>,
 
-    /// Checks to run, comma-separated [default: all but supply-chain].
+    /// Checks to run, comma-separated [default: all].
     #[arg(long, value_delimiter = ',', value_name = "CHECKS", value_parser = check_names())]
     pub checks: Vec<&'static str>,
 

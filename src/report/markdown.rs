@@ -331,7 +331,8 @@ impl Emitter for Markdown {
             writeln!(out)?;
         }
 
-        for table in report.sections.iter().filter_map(|s| s.table.as_ref()) {
+        let tables = report.sections.iter().filter_map(|s| s.table.as_ref());
+        for table in tables.filter(|table| !table.rows.is_empty()) {
             writeln!(out, "### {} ({})", cell(&table.title), table.rows.len())?;
             writeln!(out)?;
             writeln!(

@@ -84,10 +84,6 @@ impl Check for SupplyChain {
         true
     }
 
-    fn default_on(&self) -> bool {
-        false
-    }
-
     fn configure(&self, settings: Option<&SettingsDoc>) -> Result<Box<dyn Configured>> {
         Ok(Box::new(Auditor {
             settings: cfg::SupplyChainSettings::read(settings)?,
@@ -178,6 +174,12 @@ impl Configured for Auditor {
                 let fetched =
                     crate::workspace::fetch_sources(&workspace.lockfile, cargo_home.as_deref());
                 if let Err(problem) = fetched {
+                    // Cargo names files by absolute path; reports name them from the root.
+                    let mut problem = problem;
+                    if let Ok(root) = input.root.canonicalize() {
+                        let prefix = format!("{}{}", root.display(), std::path::MAIN_SEPARATOR);
+                        problem = problem.replace(&prefix, "");
+                    }
                     warnings.push(Warning::new(
                         "source-fetch-failed",
                         Some(workspace.display_path.clone()),
@@ -222,10 +224,11 @@ impl Configured for Auditor {
                 "missing-crate-source",
                 None,
                 format!(
-                    "the sources of {} are not on this machine ({}{}), so they were not audited; run `cargo fetch` in the workspace (or `cargo vendor`) and scan again",
+                    "the sources of {} are not on this machine ({}{}), so they were not audited; run `cargo fetch` in the workspace (or `cargo vendor`){} and scan again",
                     crate::report::plural(missing.len(), "locked crate"),
                     shown.join(", "),
                     if more > 0 { format!(", and {more} more") } else { String::new() },
+                    if input.offline { ", or drop --offline," } else { "" },
                 ),
             ));
         }

@@ -126,10 +126,12 @@ pub fn section(rows: &[CrateRow], missing: Option<usize>, selected: bool) -> Sec
         } else {
             format!("{:.1} kB", bytes as f64 / 1e3)
         };
-        section.scanned = Some(format!(
-            "{} of dependency source ({size} of Rust)",
-            plural(rows.len(), "crate"),
-        ));
+        if !rows.is_empty() {
+            section.scanned = Some(format!(
+                "{} of dependency source ({size} of Rust)",
+                plural(rows.len(), "crate"),
+            ));
+        }
         let with_unsafe = rows.iter().filter(|r| r.unsafe_total() > 0).count();
         let with_capabilities = rows.iter().filter(|r| !r.capabilities.is_empty()).count();
         section.inputs.push(format!(
