@@ -85,6 +85,29 @@ pub struct PackageDetails {
     pub remediation: Option<String>,
 }
 
+impl PackageDetails {
+    /// A package finding that carries no advisory data (a check whose findings are about the
+    /// package's own code): every advisory field empty.
+    pub fn about(package: PackageRef) -> PackageDetails {
+        PackageDetails {
+            package,
+            dependency: None,
+            aliases: Vec::new(),
+            references: Vec::new(),
+            url: None,
+            date: None,
+            categories: Vec::new(),
+            cvss: None,
+            patched: Vec::new(),
+            unaffected: Vec::new(),
+            fix: None,
+            advisory_sources: Vec::new(),
+            declared_at: None,
+            remediation: None,
+        }
+    }
+}
+
 /// A source finding's rule facts and evidence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceDetails {
@@ -404,26 +427,11 @@ pub(crate) fn test_package_detection(name: &str, version: &str, fingerprint: &st
         rule_severity: None,
         class: Class::Weakness,
         origin: Origin::Lines(vec![1]),
-        subject: Subject::Package(Box::new(PackageDetails {
-            package: PackageRef {
-                name: name.to_owned(),
-                version: version.to_owned(),
-                source: None,
-            },
-            dependency: None,
-            aliases: Vec::new(),
-            references: Vec::new(),
-            url: None,
-            date: None,
-            categories: Vec::new(),
-            cvss: None,
-            patched: Vec::new(),
-            unaffected: Vec::new(),
-            fix: None,
-            advisory_sources: Vec::new(),
-            declared_at: None,
-            remediation: None,
-        })),
+        subject: Subject::Package(Box::new(PackageDetails::about(PackageRef {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            source: None,
+        }))),
     }
 }
 

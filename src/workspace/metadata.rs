@@ -55,14 +55,7 @@ pub fn enrich(
     if !manifest.is_file() {
         return Err("no Cargo.toml beside it".to_owned());
     }
-    let manifest = manifest
-        .canonicalize()
-        .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
-    if let Some(problem) = manifest.parent().and_then(special_manifest) {
-        return Err(problem);
-    }
-    let neutral = tempfile::tempdir()
-        .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
+    let (manifest, neutral) = prepare(&manifest)?;
     let mut command = MetadataCommand::new();
     command
         // `cargo` from PATH, not `$CARGO`: that is whichever cargo started this process, which a
@@ -184,6 +177,20 @@ pub fn enrich(
     Ok(())
 }
 
+/// What a cargo run on the tree needs first: the manifest by absolute path, checked for files
+/// cargo would hang on, and an empty directory to run in.
+fn prepare(manifest: &std::path::Path) -> Result<(std::path::PathBuf, tempfile::TempDir), String> {
+    let manifest = manifest
+        .canonicalize()
+        .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
+    if let Some(problem) = manifest.parent().and_then(special_manifest) {
+        return Err(problem);
+    }
+    let neutral = tempfile::tempdir()
+        .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
+    Ok((manifest, neutral))
+}
+
 /// A `Cargo.toml` under `dir` that cargo could not read to its end: a FIFO (cargo would wait
 /// forever) or a device or a link to one (`/dev/zero`: cargo would read until memory ran out).
 /// A dangling link or a directory of that name is not one: cargo fails on it at once. Members
@@ -248,15 +255,7 @@ pub fn fetch_sources(
     lockfile: &std::path::Path,
     cargo_home: Option<&std::path::Path>,
 ) -> Result<(), String> {
-    let manifest = lockfile.with_file_name("Cargo.toml");
-    let manifest = manifest
-        .canonicalize()
-        .map_err(|err| format!("cannot resolve its Cargo.toml: {err}"))?;
-    if let Some(problem) = manifest.parent().and_then(special_manifest) {
-        return Err(problem);
-    }
-    let neutral = tempfile::tempdir()
-        .map_err(|err| format!("cannot make an empty directory to run cargo in: {err}"))?;
+    let (manifest, neutral) = prepare(&lockfile.with_file_name("Cargo.toml"))?;
     let mut command = std::process::Command::new("cargo");
     command
         .current_dir(neutral.path())

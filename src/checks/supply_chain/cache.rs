@@ -28,6 +28,7 @@ pub fn audit_version() -> String {
         super::rules::RULES_TOML,
         include_str!("lexer.rs"),
         include_str!("capabilities.rs"),
+        include_str!("signals.rs"),
         include_str!("audit.rs"),
         include_str!("cache.rs"),
     ] {

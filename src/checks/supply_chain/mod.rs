@@ -18,6 +18,7 @@ mod lexer;
 mod locate;
 mod rules;
 mod section;
+mod signals;
 
 pub use audit::{audit, CrateAudit};
 pub use capabilities::Evidence;
@@ -389,28 +390,18 @@ fn crate_findings(
                     version: package.version.to_string(),
                 },
                 subject: Subject::Package(Box::new(PackageDetails {
-                    package: PackageRef {
-                        name: package.name.clone(),
-                        version: package.version.to_string(),
-                        source: package.source.as_ref().map(|s| s.to_string()),
-                    },
                     dependency,
-                    aliases: Vec::new(),
-                    references: Vec::new(),
-                    url: None,
-                    date: None,
                     categories: if malicious {
                         vec!["malicious".to_owned()]
                     } else {
                         Vec::new()
                     },
-                    cvss: None,
-                    patched: Vec::new(),
-                    unaffected: Vec::new(),
-                    fix: None,
-                    advisory_sources: Vec::new(),
-                    declared_at: None,
                     remediation: Some(doc.remediation.clone()),
+                    ..PackageDetails::about(PackageRef {
+                        name: package.name.clone(),
+                        version: package.version.to_string(),
+                        source: package.source.as_ref().map(|s| s.to_string()),
+                    })
                 })),
             })
         })

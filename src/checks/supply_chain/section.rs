@@ -3,34 +3,23 @@
 //! reports, crates with capabilities first, then those with the most unsafe code.
 
 use super::audit::CrateAudit;
-use super::capabilities::Evidence;
 use crate::report::{plural, Role, Section, SectionTable};
 use serde::Serialize;
 
 /// How many crates the table shows; the JSON report has them all.
 const TABLE_ROWS: usize = 30;
 
-/// One audited crate, as the JSON report lists it.
+/// One audited crate, as the JSON report lists it: its audit's fields, flattened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CrateRow {
     pub name: String,
     pub version: String,
     /// Served from the audit cache rather than read this time.
     pub cached: bool,
-    pub rust_files: usize,
-    pub rust_bytes: u64,
-    pub files_with_unsafe: usize,
-    pub unsafe_blocks: usize,
-    pub unsafe_fns: usize,
-    pub unsafe_impls: usize,
-    pub unsafe_traits: usize,
-    pub forbids_unsafe_code: bool,
-    pub build_script: Option<String>,
-    pub proc_macro: bool,
-    pub links: Option<String>,
+    #[serde(flatten)]
+    pub audit: CrateAudit,
     /// The rules its evidence falls under, sorted.
     pub capabilities: Vec<String>,
-    pub evidence: Vec<Evidence>,
 }
 
 impl CrateRow {
@@ -42,39 +31,31 @@ impl CrateRow {
             name: name.to_owned(),
             version: version.to_owned(),
             cached,
-            rust_files: audit.rust_files,
-            rust_bytes: audit.rust_bytes,
-            files_with_unsafe: audit.files_with_unsafe,
-            unsafe_blocks: audit.unsafe_blocks,
-            unsafe_fns: audit.unsafe_fns,
-            unsafe_impls: audit.unsafe_impls,
-            unsafe_traits: audit.unsafe_traits,
-            forbids_unsafe_code: audit.forbids_unsafe_code,
-            build_script: audit.build_script.clone(),
-            proc_macro: audit.proc_macro,
-            links: audit.links.clone(),
+            audit: audit.clone(),
             capabilities,
-            evidence: audit.evidence.clone(),
         }
     }
 
     fn unsafe_total(&self) -> usize {
-        self.unsafe_blocks + self.unsafe_fns + self.unsafe_impls + self.unsafe_traits
+        self.audit.unsafe_blocks
+            + self.audit.unsafe_fns
+            + self.audit.unsafe_impls
+            + self.audit.unsafe_traits
     }
 
     fn unsafe_cell(&self) -> String {
         if self.unsafe_total() == 0 {
-            return if self.forbids_unsafe_code {
+            return if self.audit.forbids_unsafe_code {
                 "none (forbidden)".to_owned()
             } else {
                 "none".to_owned()
             };
         }
         let parts: Vec<String> = [
-            (self.unsafe_blocks, "block"),
-            (self.unsafe_fns, "fn"),
-            (self.unsafe_impls, "impl"),
-            (self.unsafe_traits, "trait"),
+            (self.audit.unsafe_blocks, "block"),
+            (self.audit.unsafe_fns, "fn"),
+            (self.audit.unsafe_impls, "impl"),
+            (self.audit.unsafe_traits, "trait"),
         ]
         .iter()
         .filter(|(count, _)| *count > 0)
@@ -83,20 +64,20 @@ impl CrateRow {
         format!(
             "{} in {} of {}",
             parts.join(", "),
-            self.files_with_unsafe,
-            plural(self.rust_files, "file")
+            self.audit.files_with_unsafe,
+            plural(self.audit.rust_files, "file")
         )
     }
 
     fn build_time_cell(&self) -> String {
         let mut parts = Vec::new();
-        if let Some(script) = &self.build_script {
+        if let Some(script) = &self.audit.build_script {
             parts.push(format!("build script {script}"));
         }
-        if self.proc_macro {
+        if self.audit.proc_macro {
             parts.push("proc macro".to_owned());
         }
-        if let Some(links) = &self.links {
+        if let Some(links) = &self.audit.links {
             parts.push(format!("links {links}"));
         }
         if parts.is_empty() {
@@ -119,7 +100,7 @@ pub fn section(rows: &[CrateRow], missing: Option<usize>, selected: bool) -> Sec
     let mut json_rows = rows.to_vec();
     json_rows.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     if let Some(missing) = missing {
-        let bytes: u64 = rows.iter().map(|r| r.rust_bytes).sum();
+        let bytes: u64 = rows.iter().map(|r| r.audit.rust_bytes).sum();
         let cached = rows.iter().filter(|r| r.cached).count();
         let size = if bytes >= 100_000 {
             format!("{:.1} MB", bytes as f64 / 1e6)
