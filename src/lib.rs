@@ -320,9 +320,9 @@ struct BaseOutcome {
     new: Vec<bool>,
     /// The base's detections that are gone.
     fixed: Vec<Detection>,
-    /// The packages whose source the base's checks read, as the base locked them: name to
-    /// versions. Only these vouch that an update added a finding.
-    versions: std::collections::HashMap<String, Vec<String>>,
+    /// The packages whose source the base's checks read, as each base lockfile locked them:
+    /// (lockfile, name) to versions. Only these vouch that an update added a finding.
+    versions: std::collections::HashMap<(String, String), Vec<String>>,
 }
 
 /// Exports the merge base of HEAD and `reference`, runs the same checks over it with the same
@@ -378,7 +378,7 @@ fn scan_base(
     base_options.path = tree.scan_root.clone();
     // The base's lockfile may be older than its manifests; it is only read, never judged.
     base_options.cargo.locked = false;
-    let mut versions: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut versions: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
     let detections = match detect(&base_discovery, &base_options) {
         Ok(detected) => {
             let read: std::collections::HashSet<&(String, String)> = detected
@@ -386,11 +386,18 @@ fn scan_base(
                 .iter()
                 .flat_map(|section| &section.read_packages)
                 .collect();
-            for package in detected.workspaces.iter().flat_map(|ws| &ws.inventory) {
+            let locked = detected.workspaces.iter().flat_map(|ws| {
+                ws.inventory
+                    .iter()
+                    .map(move |package| (&ws.lockfile, package))
+            });
+            for (lockfile, package) in locked {
                 if !read.contains(&(package.name.clone(), package.version.clone())) {
                     continue;
                 }
-                let known = versions.entry(package.name.clone()).or_default();
+                let known = versions
+                    .entry((lockfile.clone(), package.name.clone()))
+                    .or_default();
                 if !known.contains(&package.version) {
                     known.push(package.version.clone());
                 }

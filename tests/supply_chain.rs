@@ -103,7 +103,7 @@ fn fixture_crates_give_exactly_the_expected_findings_and_classes() {
         .find(|f| f["rule"] == "build-download-execute")
         .unwrap();
     assert_eq!(download["file"], "Cargo.lock");
-    assert_eq!(download["line"], 17);
+    assert_eq!(download["line"], 23);
     assert!(
         download["description"]
             .as_str()
@@ -128,7 +128,7 @@ fn fixture_crates_give_exactly_the_expected_findings_and_classes() {
     assert_eq!(row(&report, "tiny-c")["unsafe_blocks"], 1);
     assert_eq!(row(&report, "tiny-c")["links"], "tiny");
     assert_eq!(row(&report, "keyring-derive")["proc_macro"], true);
-    assert_eq!(report["supply_chain"].as_array().unwrap().len(), 5);
+    assert_eq!(report["supply_chain"].as_array().unwrap().len(), 6);
     assert!(report["warnings"]
         .as_array()
         .unwrap()
@@ -199,10 +199,11 @@ fn the_cache_serves_a_second_scan_and_rebuilds_a_corrupt_entry() {
             .map(|r| r["cached"].as_bool().unwrap())
             .collect()
     };
-    assert_eq!(cached(&first), [false; 5]);
-    // fetchy-build, keyring-derive and netty come from the registry; tiny-c and unsafe-counter
-    // are vendored, and a vendor directory's own checksum cannot vouch for a cache entry.
-    assert_eq!(cached(&second), [true, true, true, false, false]);
+    assert_eq!(cached(&first), [false; 6]);
+    // cc, fetchy-build, keyring-derive and netty come from the registry; tiny-c and
+    // unsafe-counter are vendored, and a vendor directory's own checksum cannot vouch for a cache
+    // entry.
+    assert_eq!(cached(&second), [true, true, true, true, false, false]);
 
     // An entry that was tampered with (still valid JSON, no build script) is audited again.
     let entry = cache.path().join(
@@ -249,9 +250,9 @@ fn crates_whose_source_is_missing_are_named_in_one_warning() {
     assert_eq!(missing.len(), 1, "{missing:?}");
     let message = missing[0]["message"].as_str().unwrap();
     assert!(
-        message.contains("3 locked crates")
+        message.contains("4 locked crates")
             && message.contains("fetchy-build 0.1.0")
-            && message.contains("run `cargo fetch`"),
+            && message.contains("run `cargo fetch --locked`"),
         "{message}"
     );
     // The vendored crates are still audited.
@@ -382,7 +383,7 @@ fn sarif_results_sit_at_the_lockfile_entry_with_the_evidence_in_the_message() {
         .as_str()
         .unwrap()
         .ends_with("supply-chain/app/Cargo.lock"));
-    assert_eq!(location["region"]["startLine"], 23);
+    assert_eq!(location["region"]["startLine"], 29);
     let message = credential["message"]["text"].as_str().unwrap();
     assert!(message.contains("(src/lib.rs:7)"), "{message}");
     assert_eq!(credential["level"], "error");
@@ -419,7 +420,7 @@ fn require_sources_stops_the_scan_when_a_source_is_missing() {
     let error = out.stderr.trim();
     assert_eq!(error.lines().count(), 1, "{error}");
     assert!(
-        error.contains("Cargo.lock: the sources of 3 locked crates are not on this machine (fetchy-build 0.1.0, keyring-derive 0.1.0, netty 1.0.0)"),
+        error.contains("Cargo.lock: the sources of 4 locked crates are not on this machine (cc 1.2.0, fetchy-build 0.1.0, keyring-derive 0.1.0, netty 1.0.0)"),
         "{error}"
     );
     // With every source present, the same setting changes nothing.

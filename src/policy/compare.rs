@@ -67,13 +67,14 @@ pub fn compare(head: &[Detection], base: Vec<Detection>) -> (Vec<bool>, Vec<Dete
 }
 
 /// Inventory that an update added: a new detection of a kind that `gates_when_updated`, about a
-/// package the base locked at other versions only (`base_versions`: name to versions), becomes a
+/// package the same lockfile locked at other versions only at the base (`base_versions`:
+/// (lockfile, name) to versions), becomes a
 /// weakness with a due date, and says which update brought it. A package the change adds is a
 /// new dependency, which a reviewer chose; it stays inventory.
 pub fn escalate_updates(
     detections: &mut [Detection],
     new: &[bool],
-    base_versions: &HashMap<String, Vec<String>>,
+    base_versions: &HashMap<(String, String), Vec<String>>,
 ) {
     for (detection, _) in detections.iter_mut().zip(new).filter(|(_, new)| **new) {
         if !detection.kind.gates_when_updated || detection.class != Class::Audit {
@@ -82,7 +83,8 @@ pub fn escalate_updates(
         let Some(package) = detection.package().cloned() else {
             continue;
         };
-        let Some(before) = base_versions.get(&package.name) else {
+        let key = (detection.file.clone(), package.name.clone());
+        let Some(before) = base_versions.get(&key) else {
             continue;
         };
         if before.contains(&package.version) {
@@ -170,11 +172,17 @@ mod tests {
             capability("same", "2.0.0"),
             capability("old-news", "3.1.0"),
         ];
-        let base: HashMap<String, Vec<String>> =
-            [("netty", "1.0.0"), ("same", "2.0.0"), ("old-news", "3.0.0")]
-                .iter()
-                .map(|(n, v)| (n.to_string(), vec![v.to_string()]))
-                .collect();
+        // The base locked netty in this lockfile; another lockfile's netty says nothing here.
+        let file = detections[0].file.clone();
+        let base: HashMap<(String, String), Vec<String>> = [
+            (file.as_str(), "netty", "1.0.0"),
+            (file.as_str(), "same", "2.0.0"),
+            (file.as_str(), "old-news", "3.0.0"),
+            ("fuzz/Cargo.lock", "brand-new", "0.0.1"),
+        ]
+        .iter()
+        .map(|(f, n, v)| ((f.to_string(), n.to_string()), vec![v.to_string()]))
+        .collect();
         // old-news had the capability at the base already: not new.
         escalate_updates(&mut detections, &[true, true, true, false], &base);
         let classes: Vec<Class> = detections.iter().map(|d| d.class).collect();

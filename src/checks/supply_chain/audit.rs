@@ -41,6 +41,8 @@ pub struct CrateAudit {
     pub unsafe_fns: usize,
     pub unsafe_impls: usize,
     pub unsafe_traits: usize,
+    /// `extern "C" { … }` blocks without `unsafe` (foreign functions, unsafe to call).
+    pub extern_blocks: usize,
     /// The library's root declares `#![forbid(unsafe_code)]`.
     pub forbids_unsafe_code: bool,
     /// The build script, relative to the crate.
@@ -143,6 +145,7 @@ pub fn audit(dir: &Path) -> CrateAudit {
                         },
                         size / 1_000_000
                     ),
+                    needs: None,
                 });
             }
             continue;
@@ -161,6 +164,7 @@ pub fn audit(dir: &Path) -> CrateAudit {
             audit.unsafe_fns += lexed.functions;
             audit.unsafe_impls += lexed.impls;
             audit.unsafe_traits += lexed.traits;
+            audit.extern_blocks += lexed.extern_blocks;
             if *relative == lib_root && lexed.forbids_unsafe_code {
                 audit.forbids_unsafe_code = true;
             }
@@ -177,6 +181,7 @@ pub fn audit(dir: &Path) -> CrateAudit {
                         file: relative.clone(),
                         line,
                         detail: format!("embeds {kind} `{included}` with `include_bytes!`"),
+                        needs: None,
                     });
                 }
             }
@@ -203,6 +208,7 @@ pub fn audit(dir: &Path) -> CrateAudit {
             file,
             line: 1,
             detail: format!("ships {kind}"),
+            needs: None,
         });
     }
     evidence.extend(payloads);
@@ -382,6 +388,7 @@ fn native_code(
             file: "Cargo.toml".to_owned(),
             line: line_of(text, "links"),
             detail: format!("links the native library `{links}`"),
+            needs: None,
         });
     }
     let mut tables: Vec<&toml::Table> = Vec::new();
@@ -395,28 +402,61 @@ fn native_code(
             }
         }
     }
-    let mut named: Vec<&str> = tables
+    if audit.build_script.is_none() {
+        return found;
+    }
+    // One piece of evidence per native build crate, each naming the crate it needs: an optional
+    // one (`cc` behind a feature) counts only where the lockfile shows it was built (see
+    // [`Evidence::needs`]).
+    let mut named: Vec<(&str, &str)> = tables
         .iter()
         .flat_map(|table| table.iter())
         .filter_map(|(key, value)| {
             let package = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
-            NATIVE_BUILD_CRATES.contains(&package).then_some(package)
+            NATIVE_BUILD_CRATES
+                .contains(&package)
+                .then_some((package, key.as_str()))
         })
         .collect();
     named.sort_unstable();
-    named.dedup();
-    if !named.is_empty() && audit.build_script.is_some() {
+    named.dedup_by_key(|(package, _)| *package);
+    for (package, key) in named {
         found.push(Evidence {
             rule: "native-code".to_owned(),
             file: "Cargo.toml".to_owned(),
-            line: line_of(text, "build-dependencies"),
-            detail: format!(
-                "build script compiles or links native code (build-dependencies: {})",
-                named.join(", ")
-            ),
+            line: dependency_line(text, key),
+            detail: format!("build script compiles or links native code with `{package}`"),
+            needs: Some(package.to_owned()),
         });
     }
     found
+}
+
+/// The line declaring the build dependency `key`: `[build-dependencies.KEY]`, or `KEY = …` under
+/// a `[build-dependencies]` table (1 when neither is found).
+fn dependency_line(text: &str, key: &str) -> usize {
+    let mut in_build_table = false;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            let header = line.trim_matches(['[', ']']);
+            if header.contains("build-dependencies") || header.contains("build_dependencies") {
+                if header.ends_with(&format!(".{key}")) {
+                    return index + 1;
+                }
+                in_build_table = header.ends_with("dependencies");
+            } else {
+                in_build_table = false;
+            }
+        } else if in_build_table
+            && line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return index + 1;
+        }
+    }
+    1
 }
 
 /// The first line that starts with `key` (or a table header naming it), 1 when none does.

@@ -19,6 +19,10 @@ pub struct Evidence {
     pub file: String,
     pub line: usize,
     pub detail: String,
+    /// A crate this evidence holds only when the lockfile builds it with this one (an optional
+    /// build dependency: `cc` behind a feature). `None`: it always holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
 }
 
 /// Facts about one unit of build-time code (a build script's files, or a proc macro's).
@@ -344,6 +348,7 @@ impl Facts {
             file: file.clone(),
             line: *line,
             detail: format!("{place} {detail}"),
+            needs: None,
         };
         // Processes: `Command::new` with a literal is listed once per literal; without one, a
         // computed program.
@@ -360,15 +365,19 @@ impl Facts {
                 continue;
             }
             listed.push(shown.clone());
-            let detail = match &shown {
-                Some(name) if TOOLCHAIN.contains(&name.as_str()) => {
+            // A path (`./target/tools/nasm`) is a file of the crate or the build, not the build
+            // tool of that name on the machine: shown as written.
+            let written = program.as_deref().filter(|p| p.contains(['/', '\\']));
+            let detail = match (&shown, written) {
+                (Some(_), Some(path)) => format!("runs `{}`", shorten(path)),
+                (Some(name), None) if TOOLCHAIN.contains(&name.as_str()) => {
                     format!("runs `{name}` (a build tool)")
                 }
-                Some(name) => format!("runs `{name}`"),
-                None if self.tool_variables.is_empty() => {
+                (Some(name), None) => format!("runs `{name}`"),
+                (None, _) if self.tool_variables.is_empty() => {
                     "runs a program it computes at build time".to_owned()
                 }
-                None => format!(
+                (None, _) => format!(
                     "runs a program it computes at build time (it reads `{}`)",
                     self.tool_variables.join("`, `")
                 ),

@@ -4,8 +4,10 @@
 //! `unsafe`, so it runs at memory speed.
 //!
 //! What it counts, outside comments and literals: `unsafe {` (blocks), `unsafe fn` and
-//! `unsafe extern "abi" fn` (functions), `unsafe impl`, `unsafe trait` (also `unsafe auto
-//! trait`), and `unsafe extern {` (foreign blocks, counted as blocks); `#![forbid(unsafe_code)]`.
+//! `unsafe extern "abi" fn` (functions, not `unsafe fn(..)` pointer types), `unsafe impl`,
+//! `unsafe trait` (also `unsafe auto trait`), `unsafe extern {` (foreign blocks, counted as
+//! blocks), `extern "C" {` without `unsafe` (counted apart: the functions it declares are unsafe
+//! to call, though the word is not written); `#![forbid(unsafe_code)]`.
 //! What it cannot know: `unsafe` inside `macro_rules!` bodies and `#[cfg(test)]` modules is
 //! counted like any other (a syn parse would see the same tokens in macro bodies), and code a
 //! macro generates is not seen. The file paths `include_bytes!` names are collected, so the
@@ -18,6 +20,8 @@ pub struct Lexed {
     pub functions: usize,
     pub impls: usize,
     pub traits: usize,
+    /// `extern { … }` blocks without `unsafe`: foreign functions, unsafe to call.
+    pub extern_blocks: usize,
     /// An inner `#![forbid(unsafe_code)]` attribute.
     pub forbids_unsafe_code: bool,
     /// The string literal arguments of `include_bytes!`, with their lines.
@@ -307,6 +311,7 @@ pub fn lex(text: &[u8]) -> Lexed {
     let mut lexed = Lexed::default();
     // Only files that mention the words pay for tokenising.
     let wanted = memchr::memmem::find(text, b"unsafe").is_some()
+        || memchr::memmem::find(text, b"extern").is_some()
         || memchr::memmem::find(text, b"include_bytes").is_some();
     if !wanted {
         return lexed;
@@ -363,6 +368,17 @@ pub fn lex(text: &[u8]) -> Lexed {
                         Token::Punct(b']') => break,
                         _ => {}
                     }
+                }
+            }
+            // `extern "C" { fn f(); }`: foreign functions, unsafe to call, declared without the
+            // word (before the 2024 edition's `unsafe extern`).
+            Token::Ident(b"extern") => {
+                let mut next = tokens.next_token();
+                if matches!(next, Some(Token::Str(_))) {
+                    next = tokens.next_token();
+                }
+                if next == Some(Token::Punct(b'{')) {
+                    lexed.extern_blocks += 1;
                 }
             }
             Token::Ident(b"include_bytes") => {
@@ -500,6 +516,10 @@ mod tests {
             fn e() { let _ = unsafe { 1 }; }
         "#;
         assert_eq!(counts(text), (4, 2, 1, 2));
+        let lexed = lex(text.as_bytes());
+        assert_eq!(lexed.extern_blocks, 0, "`unsafe extern` blocks are blocks");
+        let sys = lex(b"extern \"C\" { fn a(); }\nextern { fn b(); }\nextern crate core;\nextern \"C\" fn c() {}");
+        assert_eq!((sys.extern_blocks, sys.blocks, sys.functions), (2, 0, 0));
     }
 
     #[test]

@@ -169,12 +169,14 @@ impl Configured for Auditor {
         };
         let mut sources: Vec<Option<locate::CrateSource>> =
             locked.iter().map(|c| find(&dirs, c)).collect();
+        let mut fetch_failed = false;
         if sources.iter().any(Option::is_none) && !input.offline && self.settings.fetch {
             // Download only: cargo unpacks the crates into its home, builds nothing.
             for workspace in input.workspaces {
                 let fetched =
                     crate::workspace::fetch_sources(&workspace.lockfile, cargo_home.as_deref());
                 if let Err(problem) = fetched {
+                    fetch_failed = true;
                     // Cargo names files by absolute path; reports name them from the root.
                     let mut problem = problem;
                     if let Ok(root) = input.root.canonicalize() {
@@ -225,11 +227,17 @@ impl Configured for Auditor {
                 "missing-crate-source",
                 None,
                 format!(
-                    "the sources of {} are not on this machine ({}{}), so they were not audited; run `cargo fetch` in the workspace (or `cargo vendor`){} and scan again",
+                    "the sources of {} are not on this machine ({}{}), so they were not audited; {}",
                     crate::report::plural(missing.len(), "locked crate"),
                     shown.join(", "),
                     if more > 0 { format!(", and {more} more") } else { String::new() },
-                    if input.offline { ", or drop --offline," } else { "" },
+                    if fetch_failed {
+                        "the source-fetch-failed warning says why cargo could not download them"
+                    } else if input.offline {
+                        "run `cargo fetch --locked` in the workspace (or `cargo vendor`), or scan without --offline"
+                    } else {
+                        "run `cargo fetch --locked` in the workspace (or `cargo vendor`) and scan again"
+                    },
                 ),
             ));
         }
@@ -294,14 +302,18 @@ impl Configured for Auditor {
             let Some((audit, cached, _)) = result else {
                 continue;
             };
+            // The row shows what holds where the crate is first locked.
+            let (w, p) = crate_.entries[0];
+            let built = holding(audit, &input.workspaces[w], p);
             rows.push(section::CrateRow::new(
                 &crate_.name,
                 &crate_.version,
-                audit,
+                &built,
                 *cached,
             ));
             for &(w, p) in &crate_.entries {
-                detections.extend(crate_findings(&input, w, p, audit, &docs));
+                let built = holding(audit, &input.workspaces[w], p);
+                detections.extend(crate_findings(&input, w, p, &built, &docs));
             }
         }
         Ok(Outcome {
@@ -318,6 +330,29 @@ pub fn build_script_evidence(text: &[u8]) -> Vec<Evidence> {
     let mut facts = capabilities::Facts::default();
     facts.read("build.rs", text);
     facts.capabilities("build script")
+}
+
+/// The audit with only the evidence that holds for the package at `p` of `workspace`: evidence
+/// that needs a crate (an optional native build dependency) holds only when the lockfile lists
+/// that crate among the package's dependencies.
+fn holding(audit: &CrateAudit, workspace: &crate::workspace::Workspace, p: usize) -> CrateAudit {
+    let dependencies: Vec<&str> = workspace
+        .locked_dependencies
+        .get(p)
+        .map(|deps| {
+            deps.iter()
+                .map(|&i| workspace.packages[i].name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut built = audit.clone();
+    built.evidence.retain(|evidence| {
+        evidence
+            .needs
+            .as_deref()
+            .is_none_or(|needed| dependencies.contains(&needed))
+    });
+    built
 }
 
 /// One finding per rule a crate's evidence falls under, at the crate's lockfile entry.

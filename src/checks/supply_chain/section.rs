@@ -41,6 +41,7 @@ impl CrateRow {
             + self.audit.unsafe_fns
             + self.audit.unsafe_impls
             + self.audit.unsafe_traits
+            + self.audit.extern_blocks
     }
 
     fn unsafe_cell(&self) -> String {
@@ -56,6 +57,7 @@ impl CrateRow {
             (self.audit.unsafe_fns, "fn"),
             (self.audit.unsafe_impls, "impl"),
             (self.audit.unsafe_traits, "trait"),
+            (self.audit.extern_blocks, "extern block"),
         ]
         .iter()
         .filter(|(count, _)| *count > 0)
