@@ -526,10 +526,20 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
     // Checks without a pass over the source files first (a missing database fails fast), then
     // one walk for every pass, then the checks that had one.
     let mut passes = Vec::new();
+    // Each check's run is a stage of its own (no steps unless the check counts them), so `-v`
+    // can say where the time went.
+    let mark = |i: usize| {
+        if let Some(progress) = progress {
+            progress.stage(checks::CHECKS[i].name(), 0);
+        }
+    };
     for &i in &runs {
         match configured[i].source_pass()? {
             Some(pass) => passes.push((i, pass)),
-            None => outcomes[i] = Some(configured[i].run(input(Vec::new(), &no_test_files))?),
+            None => {
+                mark(i);
+                outcomes[i] = Some(configured[i].run(input(Vec::new(), &no_test_files))?);
+            }
         }
     }
     let mut walk_section = None;
@@ -549,6 +559,7 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
         let ran: Vec<usize> = passes.iter().map(|(i, _)| *i).collect();
         drop(passes);
         for (i, files) in ran.into_iter().zip(walked.outputs) {
+            mark(i);
             outcomes[i] = Some(configured[i].run(input(files, &walked.test_files))?);
         }
     }

@@ -427,3 +427,27 @@ fn require_sources_stops_the_scan_when_a_source_is_missing() {
     let out = scan(&app, &fixture("supply-chain/cargo-home"), cache.path(), &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
 }
+
+#[test]
+fn verbose_scans_say_how_long_each_check_took() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = scan(
+        &fixture("supply-chain/app"),
+        &fixture("supply-chain/cargo-home"),
+        cache.path(),
+        &["-v"],
+    );
+    let timed: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("  ") && line.ends_with(" s"))
+        .collect();
+    assert!(
+        timed
+            .iter()
+            .any(|line| line.starts_with("  supply-chain: ")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("scan took "), "{}", out.stderr);
+}

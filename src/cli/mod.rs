@@ -121,6 +121,11 @@ impl Ui {
         }
     }
 
+    /// `-v` was given.
+    pub fn verbose(&self) -> bool {
+        self.verbose > 0
+    }
+
     pub fn detail(&self, message: impl std::fmt::Display) {
         if self.verbose > 0 {
             eprintln!("{message}");

@@ -1,4 +1,5 @@
-//! A progress bar on stderr while a long scan runs, for people at a terminal only.
+//! A progress bar on stderr while a long scan runs, for people at a terminal only; and, with
+//! `-v`, how long each stage took.
 
 use super::Ui;
 use cargo_warden::{Progress, ProgressSink, ScanOptions};
@@ -29,6 +30,35 @@ impl Progress for Bar {
     }
 }
 
+/// The progress receiver the scan gets: the bar (when shown) and, with `-v`, the start of each
+/// stage, so the stages' times can be printed afterwards.
+struct Watch {
+    bar: Option<Arc<Bar>>,
+    stages: Option<std::sync::Mutex<Vec<(&'static str, std::time::Instant)>>>,
+}
+
+impl Progress for Watch {
+    fn stage(&self, name: &'static str, steps: u64) {
+        if let Some(bar) = &self.bar {
+            bar.stage(name, steps);
+        }
+        if let Some(stages) = &self.stages {
+            if let Ok(mut stages) = stages.lock() {
+                // A check that announces itself again with its steps is the same stage.
+                if stages.last().is_none_or(|(last, _)| *last != name) {
+                    stages.push((name, std::time::Instant::now()));
+                }
+            }
+        }
+    }
+
+    fn step(&self) {
+        if let Some(bar) = &self.bar {
+            bar.step();
+        }
+    }
+}
+
 fn progress_bar(ui: Ui) -> Option<Arc<Bar>> {
     use std::io::IsTerminal;
     if ui.quiet || std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
@@ -51,17 +81,30 @@ pub fn with_progress<T>(
     run: impl FnOnce(&ScanOptions) -> T,
 ) -> T {
     let bar = progress_bar(ui);
-    options.progress = bar
-        .clone()
-        .map(|bar| ProgressSink(bar as Arc<dyn Progress>));
+    let watch = Arc::new(Watch {
+        bar: bar.clone(),
+        stages: ui.verbose().then(|| std::sync::Mutex::new(Vec::new())),
+    });
+    options.progress = (watch.bar.is_some() || watch.stages.is_some())
+        .then(|| ProgressSink(watch.clone() as Arc<dyn Progress>));
     let started = std::time::Instant::now();
     let result = run(options);
+    let finished = std::time::Instant::now();
     if let Some(bar) = bar {
         bar.0.finish_and_clear();
     }
+    let stages = watch
+        .stages
+        .as_ref()
+        .and_then(|stages| stages.lock().ok().map(|stages| stages.clone()))
+        .unwrap_or_default();
+    for (index, (name, start)) in stages.iter().enumerate() {
+        let end = stages.get(index + 1).map_or(finished, |(_, next)| *next);
+        ui.detail(format!("  {name}: {:.2} s", (end - *start).as_secs_f64()));
+    }
     ui.detail(format!(
         "scan took {:.2} s",
-        started.elapsed().as_secs_f64()
+        (finished - started).as_secs_f64()
     ));
     result
 }

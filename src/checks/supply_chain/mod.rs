@@ -261,10 +261,16 @@ impl Configured for Auditor {
             .map(Path::to_path_buf)
             .or_else(|| cargo_home.as_ref().map(|home| home.join("warden-cache")));
         let cache = cache_dir.map(cache::Cache::new);
+        if let Some(progress) = input.progress {
+            progress.stage(NAME, locked.len() as u64);
+        }
         let audited: Vec<Option<(CrateAudit, bool, Option<String>)>> = locked
             .par_iter()
             .zip(&sources)
             .map(|(crate_, source)| {
+                if let Some(progress) = input.progress {
+                    progress.step();
+                }
                 let source = source.as_ref()?;
                 // Only a registry crate's checksum names its content (cargo verified it).
                 let key = source.checksum.as_deref().filter(|_| !source.vendored);
