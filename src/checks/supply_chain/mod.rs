@@ -171,8 +171,18 @@ impl Configured for Auditor {
             locked.iter().map(|c| find(&dirs, c)).collect();
         let mut fetch_failed = false;
         if sources.iter().any(Option::is_none) && !input.offline && self.settings.fetch {
-            // Download only: cargo unpacks the crates into its home, builds nothing.
-            for workspace in input.workspaces {
+            // Download only: cargo unpacks the crates into its home, builds nothing. Only the
+            // workspaces that lock a missing crate: in a monorepo the rest would each cost a
+            // cargo run for nothing.
+            let mut lacking: Vec<usize> = locked
+                .iter()
+                .zip(&sources)
+                .filter(|(_, source)| source.is_none())
+                .flat_map(|(crate_, _)| crate_.entries.iter().map(|&(w, _)| w))
+                .collect();
+            lacking.sort_unstable();
+            lacking.dedup();
+            for workspace in lacking.iter().map(|&w| &input.workspaces[w]) {
                 let fetched =
                     crate::workspace::fetch_sources(&workspace.lockfile, cargo_home.as_deref());
                 if let Err(problem) = fetched {
