@@ -112,7 +112,7 @@ pub fn audit(dir: &Path) -> CrateAudit {
                 .filter(|(f, _)| f.starts_with("src/") && f.ends_with(".rs"))
                 .map(|(f, _)| f.clone())
                 .collect(),
-            defines_quote: false,
+            ..Unit::default()
         }
     };
     let mut build_facts = Facts::default();
@@ -150,13 +150,26 @@ pub fn audit(dir: &Path) -> CrateAudit {
             }
             continue;
         }
-        let Ok(text) = std::fs::read(&path) else {
-            continue;
+        // Build-time files were read while following their modules; the rest are read here.
+        let kept = build_files
+            .texts
+            .get(relative)
+            .or_else(|| macro_files.texts.get(relative));
+        let read;
+        let text: &[u8] = match kept {
+            Some(text) => text,
+            None => match crate::read::read_capped(&path, MAX_RUST_FILE) {
+                Ok(bytes) => {
+                    read = bytes;
+                    &read
+                }
+                Err(_) => continue,
+            },
         };
         let top = relative.split('/').next().unwrap_or("");
         let shipped = !NOT_SHIPPED.contains(&top) && !is_build;
         if shipped {
-            let lexed = lexer::lex(&text);
+            let lexed = lexer::lex(text);
             audit.rust_files += 1;
             audit.rust_bytes += text.len() as u64;
             audit.files_with_unsafe += usize::from(lexed.any_unsafe());
@@ -187,10 +200,10 @@ pub fn audit(dir: &Path) -> CrateAudit {
             }
         }
         if is_build {
-            build_facts.read(relative, &text);
+            build_facts.read(relative, text);
         }
         if is_macro {
-            macro_facts.read(relative, &text);
+            macro_facts.read(relative, text);
         }
     }
     let mut evidence = Vec::new();
@@ -222,6 +235,9 @@ pub fn audit(dir: &Path) -> CrateAudit {
 #[derive(Default)]
 struct Unit {
     files: std::collections::BTreeSet<String>,
+    /// The text of each file read while following modules, kept so the audit does not read it
+    /// again.
+    texts: std::collections::HashMap<String, Vec<u8>>,
     /// One of them defines its own `quote` macro, so `quote!` bodies are not skipped.
     defines_quote: bool,
 }
@@ -244,7 +260,7 @@ fn reachable(
         if !unit.files.insert(file.clone()) || size > MAX_RUST_FILE {
             continue;
         }
-        let Ok(text) = std::fs::read(dir.join(&file)) else {
+        let Ok(text) = crate::read::read_capped(&dir.join(&file), MAX_RUST_FILE) else {
             continue;
         };
         let outline = lexer::outline(&text);
@@ -278,6 +294,7 @@ fn reachable(
                 .iter()
                 .filter_map(|path| resolve(&file, path)),
         );
+        unit.texts.insert(file, text);
     }
     unit
 }
