@@ -66,8 +66,19 @@ pub trait Configured: Send + Sync {
     fn source_pass(&self) -> Result<Option<Box<dyn SourcePass + '_>>> {
         Ok(None)
     }
+    /// Loads what it needs besides the scanned tree (the advisory database), while the scan
+    /// reads the lockfiles and asks cargo about them; `run` uses what it kept, and a failure
+    /// here is reported by `run`.
+    fn prepare(&self, _data: &Data<'_>) {}
     /// Runs it over what the scan read: its findings, warnings and report section.
     fn run(&self, input: Input<'_>) -> Result<Outcome>;
+}
+
+/// What [`Configured::prepare`] may read: the data the scan was given, not the tree.
+pub struct Data<'a> {
+    pub sources: &'a Sources,
+    pub cargo_home: Option<&'a Path>,
+    pub cache_dir: Option<&'a Path>,
 }
 
 /// Where advisories come from. Naming either replaces the default RustSec checkout.

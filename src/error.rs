@@ -138,12 +138,8 @@ pub(crate) struct LineStarts(Vec<usize>);
 
 impl LineStarts {
     pub(crate) fn new(text: &str) -> LineStarts {
-        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
-        LineStarts(
-            std::iter::once(0)
-                .chain(newlines.map(|(i, _)| i + 1))
-                .collect(),
-        )
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
+        LineStarts(std::iter::once(0).chain(newlines.map(|i| i + 1)).collect())
     }
 
     /// 1-based line of byte `offset`.

@@ -54,6 +54,10 @@ pub fn lockfile(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
     };
+    assert!(
+        crate::workspace::readers_agree(text),
+        "the line reader and the TOML parser read this lockfile differently"
+    );
     let Ok(workspace) = crate::workspace::from_text(Path::new("fuzz.lock"), Path::new(""), text)
     else {
         return;

@@ -422,6 +422,9 @@ fn scan_base(
 
 /// `git rev-parse --show-prefix` of the scan root: empty outside git or at the top.
 fn repository_prefix(root: &Path) -> String {
+    if !policy::in_work_tree(root) {
+        return String::new();
+    }
     std::process::Command::new("git")
         .arg("-C")
         .arg(root)
@@ -498,7 +501,28 @@ pub fn detect(discovery: &workspace::Discovery, options: &ScanOptions) -> Result
                 ),
             ));
         }
-        load_workspaces(discovery, options, &mut warnings)?
+        // The lockfiles (and cargo metadata) wait on files and processes; the checks' data
+        // (the advisory database) loads beside them.
+        let data = check::Data {
+            sources: &options.sources,
+            cargo_home: options.cargo_home.as_deref(),
+            cache_dir: options.cache_dir.as_deref(),
+        };
+        let prepare = || {
+            if discovery.lockfiles.is_empty() {
+                return;
+            }
+            for (i, configured) in configured.iter().enumerate() {
+                if selected[i] && checks::CHECKS[i].reads_lockfiles() {
+                    configured.prepare(&data);
+                }
+            }
+        };
+        let (loaded, ()) = rayon::join(
+            || load_workspaces(discovery, options, &mut warnings),
+            prepare,
+        );
+        loaded?
     } else {
         Vec::new()
     };
@@ -627,10 +651,12 @@ fn load_workspaces(
     if let Some(progress) = progress {
         progress.stage("cargo metadata", workspaces.len() as u64);
     }
+    let cargo_home = options.cargo_home.clone().or_else(paths::cargo_home);
     let outcomes: Vec<std::result::Result<(), String>> = workspaces
         .par_iter_mut()
         .map(|ws| {
-            let outcome = workspace::enrich(ws, &discovery.root, options.cargo);
+            let outcome =
+                workspace::enrich(ws, &discovery.root, options.cargo, cargo_home.as_deref());
             if let Some(progress) = progress {
                 progress.step();
             }

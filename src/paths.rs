@@ -45,6 +45,31 @@ pub fn relative_display(path: &Path, root: &Path) -> String {
     out
 }
 
+/// The cargo home: `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .filter(|home| !home.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+}
+
+/// Where checks keep what they computed about inputs that do not change between scans (the
+/// supply-chain audits, the advisory snapshot): the directory the caller gave (`--cache-dir`),
+/// else `$WARDEN_CACHE_DIR`, else `warden-cache` in the cargo home. Never a directory the scanned
+/// tree names: anyone who can write the cache can change what later scans believe.
+pub fn cache_dir(given: Option<&Path>, cargo_home: Option<&Path>) -> Option<std::path::PathBuf> {
+    if let Some(dir) = given {
+        return Some(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("WARDEN_CACHE_DIR").filter(|dir| !dir.is_empty()) {
+        return Some(dir.into());
+    }
+    match cargo_home {
+        Some(home) => Some(home.join("warden-cache")),
+        None => self::cargo_home().map(|home| home.join("warden-cache")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,7 +241,7 @@ fn cargo_metadata_gives_dependency_kinds_and_members() {
         locked: false,
         offline: true,
     };
-    workspace::enrich(&mut ws, &dir, offline).expect("path-only workspace resolves offline");
+    workspace::enrich(&mut ws, &dir, offline, None).expect("path-only workspace resolves offline");
     assert_eq!(ws.graph_source, GraphSource::CargoMetadata);
     let index = |name: &str| ws.packages.iter().position(|p| p.name == name).unwrap();
     let info = |name: &str| {

@@ -132,6 +132,11 @@ pub struct FetchArgs {
     /// Repository to clone (a mirror, say).
     #[arg(long, default_value = cargo_warden::advisories::DEFAULT_URL)]
     pub url: String,
+
+    /// Where the parsed advisory data is kept for scans, rebuilt after the fetch [default:
+    /// $WARDEN_CACHE_DIR, else $CARGO_HOME/warden-cache].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What selects and judges findings: shared by `scan` and `baseline`.
@@ -189,8 +194,8 @@ pub struct CommonArgs {
     #[arg(long)]
     pub deny_stale: bool,
 
-    /// Where the supply-chain check caches each crate's audit [default:
-    /// $CARGO_HOME/warden-cache].
+    /// Where scans keep the parsed advisory data and each crate's supply-chain audit, outside
+    /// the scanned tree [default: $WARDEN_CACHE_DIR, else $CARGO_HOME/warden-cache].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

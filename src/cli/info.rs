@@ -30,7 +30,9 @@ pub fn run_explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             rustsec: Some(db.clone()),
             osv: Vec::new(),
         };
-        let (database, _, _) = cargo_warden::advisories::Database::load(&sources)?;
+        let cache = cargo_warden::paths::cache_dir(None, None);
+        let ((database, _, _), _) =
+            cargo_warden::advisories::load_cached(&sources, cache.as_deref())?;
         let Some(advisory) = database.find(id) else {
             bail!(
                 "{}: no advisory `{id}`; check the id, or refresh the database with `cargo warden fetch`",

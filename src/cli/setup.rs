@@ -72,5 +72,24 @@ pub fn run_fetch(args: FetchArgs, ui: Ui) -> anyhow::Result<u8> {
         cargo_warden::advisories::Fetched::Updated => "updated",
     };
     ui.note(format!("{}: {verb} from {}", db.display(), args.url));
+    // The next scan then starts from parsed data. Not being able to is no reason to fail the
+    // fetch: the scan parses the database itself.
+    let sources = cargo_warden::advisories::Sources {
+        rustsec: Some(db.clone()),
+        osv: Vec::new(),
+    };
+    if let Some(cache) = cargo_warden::paths::cache_dir(args.cache_dir.as_deref(), None) {
+        let problem = match cargo_warden::advisories::refresh_snapshot(&sources, &cache) {
+            Ok(Ok(())) => None,
+            Ok(Err(problem)) => Some(problem),
+            Err(err) => Some(err.to_string()),
+        };
+        if let Some(problem) = problem {
+            ui.warning(
+                Some(&cache.display().to_string()),
+                &format!("the parsed advisory data was not saved ({problem}); scans parse the database until it is"),
+            );
+        }
+    }
     Ok(EXIT_PASSED)
 }

@@ -105,7 +105,9 @@ fn first_committed(file: &Path) -> Option<Date> {
 /// Whether `root` is in a shallow clone, whose history stops at a cut: dates before it are
 /// unknown.
 pub fn is_shallow(root: &Path) -> bool {
-    git(root, &["rev-parse", "--is-shallow-repository"]).is_some_and(|out| out.starts_with(b"true"))
+    super::git::in_work_tree(root)
+        && git(root, &["rev-parse", "--is-shallow-repository"])
+            .is_some_and(|out| out.starts_with(b"true"))
 }
 
 /// Files (relative to `root`, `/` separators) changed in a commit since `date` or not committed:

@@ -71,6 +71,12 @@ impl WorkTrees {
 
 /// The directory holding the `.git` entry (a directory, or a file for worktrees and submodules)
 /// nearest above `dir`. `GIT_DIR` in the environment points git elsewhere; then git decides.
+/// Whether `dir` is in a git work tree, told by a `.git` entry above it (or `$GIT_DIR`) without
+/// running git: a scan outside git asks git nothing.
+pub fn in_work_tree(dir: &Path) -> bool {
+    work_tree_of(dir).is_some()
+}
+
 fn work_tree_of(dir: &Path) -> Option<PathBuf> {
     let dir = std::fs::canonicalize(dir).ok()?;
     if std::env::var_os("GIT_DIR").is_some() {

@@ -19,6 +19,7 @@ pub use base_tree::BaseTree;
 pub use cfg::{PolicyChoice, PolicySection};
 pub use clock::{starts, Baseline, BaselineEntry, ClockKind, LineDates, BASELINE_FILE};
 pub use compare::{compare, escalate_updates, BaseComparison, FixedFinding};
+pub use git::in_work_tree;
 pub use ignore::{IgnoreRule, PackageScope};
 pub use kev::{KevCatalog, KevSummary, KEV_URL};
 pub use spec::{DayCount, KevDue, Policy, Tier, Unscored, DEFAULT_PRESET, PRESETS};

@@ -43,6 +43,7 @@ pub fn enrich(
     workspace: &mut Workspace,
     root: &std::path::Path,
     flags: CargoFlags,
+    cargo_home: Option<&std::path::Path>,
 ) -> Result<(), String> {
     if workspace
         .lockfile
@@ -54,6 +55,11 @@ pub fn enrich(
     let manifest = workspace.lockfile.with_file_name("Cargo.toml");
     if !manifest.is_file() {
         return Err("no Cargo.toml beside it".to_owned());
+    }
+    if flags.offline {
+        if let Some(reason) = not_downloaded(workspace, cargo_home) {
+            return Err(reason);
+        }
     }
     let (manifest, neutral) = prepare(&manifest)?;
     let mut command = MetadataCommand::new();
@@ -175,6 +181,57 @@ pub fn enrich(
     workspace.graph = Graph::new(edges, members.clone(), members, true);
     workspace.graph_source = GraphSource::CargoMetadata;
     Ok(())
+}
+
+/// Offline, cargo metadata answers only from crates already downloaded; when a locked registry
+/// crate is neither in cargo's download cache nor unpacked, it would search, fail and say so
+/// (a quarter of a second on an 800-crate workspace). The reason it would fail, said at once;
+/// `None` when every registry crate is there or this cannot tell (a source replacement in the
+/// cargo home's config puts crates elsewhere; git and path packages are cargo's to judge).
+fn not_downloaded(workspace: &Workspace, cargo_home: Option<&std::path::Path>) -> Option<String> {
+    let home = cargo_home?;
+    for config in ["config.toml", "config"] {
+        let text = crate::read::read_text_capped(&home.join(config), crate::read::caps::MANIFEST);
+        if text.is_ok_and(|text| text.contains("[source")) {
+            return None;
+        }
+    }
+    let dirs = |kind: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(home.join("registry").join(kind))
+            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let (cache, unpacked) = (dirs("cache"), dirs("src"));
+    let mut missing = Vec::new();
+    for package in &workspace.packages {
+        let Some(source) = &package.source else {
+            continue;
+        };
+        if !source.is_remote_registry() {
+            continue;
+        }
+        // The name becomes part of a path: only what a registry allows in one.
+        let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if !package.name.bytes().all(plain) {
+            return None;
+        }
+        let stem = format!("{}-{}", package.name, package.version);
+        let present = cache
+            .iter()
+            .any(|dir| dir.join(format!("{stem}.crate")).is_file())
+            || unpacked.iter().any(|dir| dir.join(&stem).is_dir());
+        if !present {
+            missing.push(format!("{} {}", package.name, package.version));
+        }
+    }
+    let first = missing.first()?;
+    let more = match missing.len() - 1 {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "not run: {first}{more} locked, not downloaded, and --offline forbids fetching"
+    ))
 }
 
 /// What a cargo run on the tree needs first: the manifest by absolute path, checked for files

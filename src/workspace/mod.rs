@@ -9,6 +9,8 @@ mod bounded_child;
 mod discover;
 mod graph;
 mod lock_entries;
+pub(crate) use lock_entries::readers_agree;
+mod lock_lines;
 mod lockfile;
 mod metadata;
 

@@ -51,6 +51,14 @@ impl Database {
     /// through aliases, for the same package) become one advisory with the union of aliases and
     /// references, RustSec's data winning elsewhere.
     pub fn load(sources: &Sources) -> Result<(Database, Vec<SourceCount>, Vec<Warning>)> {
+        Database::load_listed(sources, None)
+    }
+
+    /// [`Database::load`], with the RustSec checkout's advisory files already listed.
+    pub(super) fn load_listed(
+        sources: &Sources,
+        rustsec_files: Option<Vec<PathBuf>>,
+    ) -> Result<(Database, Vec<SourceCount>, Vec<Warning>)> {
         let mut warnings = Vec::new();
         let mut counts = Vec::new();
         let mut advisories = Vec::new();
@@ -60,7 +68,7 @@ impl Database {
             path: path.to_path_buf(),
         };
         if let Some(path) = &sources.rustsec {
-            let (loaded, mut w) = rustsec::load(path)?;
+            let (loaded, mut w) = rustsec::load(path, rustsec_files)?;
             if loaded.is_empty() {
                 return Err(empty(path));
             }
@@ -87,6 +95,12 @@ impl Database {
             warnings.append(&mut w);
             merge(&mut advisories, loaded);
         }
+        Ok((Database::new(advisories), counts, warnings))
+    }
+
+    /// The database of these advisories, in the order every scan reports them (by package, then
+    /// id), indexed by package.
+    pub(super) fn new(mut advisories: Vec<Advisory>) -> Database {
         advisories.sort_by(|a, b| (&a.package, &a.id).cmp(&(&b.package, &b.id)));
         let mut by_package: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, advisory) in advisories.iter().enumerate() {
@@ -95,14 +109,15 @@ impl Database {
                 .or_default()
                 .push(index);
         }
-        Ok((
-            Database {
-                advisories,
-                by_package,
-            },
-            counts,
-            warnings,
-        ))
+        Database {
+            advisories,
+            by_package,
+        }
+    }
+
+    /// Every advisory, withdrawn ones too.
+    pub fn advisories(&self) -> &[Advisory] {
+        &self.advisories
     }
 
     pub fn len(&self) -> usize {

@@ -4,7 +4,7 @@
 //! (`database.rs`, `rustsec.rs`, `osv.rs`); every locked package is matched against it
 //! (`matching.rs`), with the command that reaches a patched release (`fix.rs`). `fetch.rs` keeps
 //! the default checkout fresh; `[advisories]` in the settings file says where the data is
-//! (`cfg.rs`).
+//! (`cfg.rs`); `snapshot.rs` keeps the parsed data between scans.
 
 mod advisory;
 mod cfg;
@@ -14,6 +14,7 @@ mod fix;
 mod matching;
 pub(crate) mod osv;
 pub(crate) mod rustsec;
+mod snapshot;
 
 pub use crate::check::Sources;
 pub use advisory::{Advisory, Registry, VersionRange};
@@ -21,8 +22,9 @@ pub use cfg::AdvisorySettings;
 pub use database::{Database, SourceCount};
 pub use fetch::{fetch, Fetched, DEFAULT_URL};
 pub use fix::fix_for;
+pub use snapshot::{load as load_cached, refresh as refresh_snapshot, Served};
 
-use crate::check::{Check, Configured, Input, Outcome};
+use crate::check::{Check, Configured, Data, Input, Outcome};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::finding::{FindingKind, Severity, Warning};
@@ -31,6 +33,7 @@ use crate::report::{plural, Role, Section};
 use crate::toml_doc::SettingsDoc;
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Mutex;
 
 pub const NAME: &str = "advisories";
 
@@ -94,7 +97,7 @@ impl Check for Advisories {
         // Where the data is (the settings' part) is resolved by the caller into the scan's
         // sources; checking the section here still reports its mistakes with the rest.
         AdvisorySettings::read(settings)?;
-        Ok(Box::new(Advisories))
+        Ok(Box::new(Ready::default()))
     }
 
     fn idle_section(&self) -> Section {
@@ -102,9 +105,38 @@ impl Check for Advisories {
     }
 }
 
-impl Configured for Advisories {
+/// The check configured: the advisory data, once `prepare` has loaded it.
+#[derive(Default)]
+struct Ready {
+    prepared: Mutex<Option<Result<(snapshot::Loaded, Served)>>>,
+}
+
+fn load_data(data: &Data<'_>) -> Result<(snapshot::Loaded, Served)> {
+    let cache_dir = crate::paths::cache_dir(data.cache_dir, data.cargo_home);
+    snapshot::load(data.sources, cache_dir.as_deref())
+}
+
+impl Configured for Ready {
+    fn prepare(&self, data: &Data<'_>) {
+        let loaded = load_data(data);
+        *self.prepared.lock().unwrap_or_else(|e| e.into_inner()) = Some(loaded);
+    }
+
     fn run(&self, input: Input<'_>) -> Result<Outcome> {
-        let (database, counts, mut warnings) = Database::load(input.sources)?;
+        let prepared = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let loaded = match prepared {
+            Some(loaded) => loaded,
+            None => load_data(&Data {
+                sources: input.sources,
+                cargo_home: input.cargo_home,
+                cache_dir: input.cache_dir,
+            }),
+        };
+        let ((database, counts, mut warnings), _) = loaded?;
         let mut rustsec = None;
         let mut osv = Vec::new();
         for count in counts {

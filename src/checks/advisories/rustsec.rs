@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 const TEMPLATE_ID: &str = "RUSTSEC-0000-0000";
 
 /// Reads `<path>/crates/*/*.md`. Files that do not parse are skipped and come back as warnings.
-pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
+/// `listed`: those files, when a walk over the checkout already found them.
+pub fn load(path: &Path, listed: Option<Vec<PathBuf>>) -> Result<(Vec<Advisory>, Vec<Warning>)> {
     if !path.exists() {
         return Err(Error::DatabaseNotFound {
             path: path.to_path_buf(),
@@ -29,7 +30,14 @@ pub fn load(path: &Path) -> Result<(Vec<Advisory>, Vec<Warning>)> {
             path: path.to_path_buf(),
         });
     }
-    let files = advisory_files(&crates_dir)?;
+    let files = match listed {
+        Some(mut files) => {
+            // The order duplicates are judged in: the listing's.
+            files.sort();
+            files
+        }
+        None => advisory_files(&crates_dir)?,
+    };
     let parsed: Vec<Result<rustsec::Advisory, Warning>> =
         files.par_iter().map(|file| parse_advisory(file)).collect();
 

@@ -93,14 +93,6 @@ fn is_real_dir(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
-/// The cargo home: `$CARGO_HOME`, else `~/.cargo`.
-pub fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|home| !home.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-}
-
 /// A vendored crate at `dir` with this version: `Some(its package checksum, if recorded)`.
 fn vendored(dir: &Path, version: &str) -> Option<Option<String>> {
     let manifest =

@@ -157,7 +157,7 @@ impl Configured for Auditor {
         let cargo_home = input
             .cargo_home
             .map(Path::to_path_buf)
-            .or_else(locate::cargo_home);
+            .or_else(crate::paths::cargo_home);
         let mut dirs = locate::SourceDirs::new(cargo_home.as_deref());
         let find = |dirs: &locate::SourceDirs, crate_: &Locked| {
             dirs.find(
@@ -266,10 +266,7 @@ impl Configured for Auditor {
                 ),
             ));
         }
-        let cache_dir = input
-            .cache_dir
-            .map(Path::to_path_buf)
-            .or_else(|| cargo_home.as_ref().map(|home| home.join("warden-cache")));
+        let cache_dir = crate::paths::cache_dir(input.cache_dir, cargo_home.as_deref());
         let cache = cache_dir.map(cache::Cache::new);
         if let Some(progress) = input.progress {
             progress.stage(NAME, locked.len() as u64);
