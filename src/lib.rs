@@ -18,6 +18,7 @@ pub mod check;
 pub mod checks;
 pub mod config;
 pub mod date;
+pub mod digest;
 pub mod error;
 pub mod finding;
 #[doc(hidden)]

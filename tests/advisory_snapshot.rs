@@ -20,11 +20,18 @@ fn database_copy(dir: &Path) -> PathBuf {
 
 /// The JSON and SARIF reports of an advisory scan of the demo workspace.
 fn reports(db: &Path, cache: Option<&Path>) -> (String, String) {
-    let mut options = ScanOptions::new(
-        common::fixture("demo/Cargo.lock"),
-        db,
-        Date::parse("2026-11-22").unwrap(),
-    );
+    reports_of(&common::fixture("demo/Cargo.lock"), db, None, cache)
+}
+
+/// The JSON and SARIF reports of an advisory scan of `lockfile` against `db` (and `osv`).
+fn reports_of(
+    lockfile: &Path,
+    db: &Path,
+    osv: Option<&Path>,
+    cache: Option<&Path>,
+) -> (String, String) {
+    let mut options = ScanOptions::new(lockfile, db, Date::parse("2026-11-22").unwrap());
+    options.sources.osv = osv.into_iter().map(Path::to_path_buf).collect();
     options.checks = vec![advisories::NAME];
     options.cargo_metadata = false;
     options.clock = ClockKind::Published;
@@ -36,6 +43,16 @@ fn reports(db: &Path, cache: Option<&Path>) -> (String, String) {
         String::from_utf8(out).unwrap()
     };
     (render(Format::Json), render(Format::Sarif))
+}
+
+/// A temporary directory with a copy of the fixture database, where its cache directory goes,
+/// and the reports of a scan that parses it.
+fn setup() -> (tempfile::TempDir, PathBuf, PathBuf, (String, String)) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_copy(dir.path());
+    let cache = dir.path().join("cache");
+    let parsed = reports(&db, None);
+    (dir, db, cache, parsed)
 }
 
 fn served(db: &Path, cache: &Path) -> Served {
@@ -60,10 +77,7 @@ fn snapshot_file(cache: &Path) -> PathBuf {
 
 #[test]
 fn a_warm_snapshot_gives_the_reports_a_parse_gives() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = database_copy(dir.path());
-    let cache = dir.path().join("cache");
-    let parsed = reports(&db, None);
+    let (_dir, db, cache, parsed) = setup();
     assert!(parsed.0.contains("RUSTSEC-2019-0009"), "{}", parsed.0);
     assert_eq!(served(&db, &cache), Served::Parsed);
     assert_eq!(served(&db, &cache), Served::Snapshot);
@@ -72,10 +86,7 @@ fn a_warm_snapshot_gives_the_reports_a_parse_gives() {
 
 #[test]
 fn a_foreign_truncated_or_damaged_snapshot_gives_the_same_reports_as_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = database_copy(dir.path());
-    let cache = dir.path().join("cache");
-    let parsed = reports(&db, None);
+    let (_dir, db, cache, parsed) = setup();
     served(&db, &cache);
     let slot = snapshot_file(&cache);
     let sound = std::fs::read(&slot).unwrap();
@@ -150,10 +161,7 @@ fn the_warnings_of_malformed_advisories_are_kept_in_the_snapshot() {
 
 #[test]
 fn concurrent_scans_share_one_cache_safely() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = database_copy(dir.path());
-    let cache = dir.path().join("cache");
-    let parsed = reports(&db, None);
+    let (_dir, db, cache, parsed) = setup();
     std::thread::scope(|scope| {
         let runs: Vec<_> = (0..8)
             .map(|_| scope.spawn(|| reports(&db, Some(&cache))))
@@ -198,22 +206,9 @@ fn merged_rustsec_and_osv_data_from_a_snapshot_equals_the_parse() {
         .collect();
     lockfiles.sort();
     assert_eq!(lockfiles.len(), 22);
-    let run = |lockfile: &Path, cache: Option<&Path>| {
-        let mut options = ScanOptions::new(
-            lockfile,
-            shared.join("advisory-db"),
-            Date::parse("2026-11-22").unwrap(),
-        );
-        options.sources.osv = vec![shared.join("osv")];
-        options.checks = vec![advisories::NAME];
-        options.cargo_metadata = false;
-        options.clock = ClockKind::Published;
-        options.cache_dir = cache.map(Path::to_path_buf);
-        let report = scan(&options).unwrap();
-        let mut out = Vec::new();
-        Format::Json.emitter(false).emit(&report, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    };
+    let db = shared.join("advisory-db");
+    let osv = shared.join("osv");
+    let run = |lockfile: &Path, cache: Option<&Path>| reports_of(lockfile, &db, Some(&osv), cache);
     for lockfile in &lockfiles {
         let parsed = run(lockfile, None);
         assert_eq!(
@@ -223,4 +218,24 @@ fn merged_rustsec_and_osv_data_from_a_snapshot_equals_the_parse() {
             lockfile.display()
         );
     }
+}
+
+/// A checkout's age is its last commit's date: a commit that changes no advisory (an empty one
+/// here) still gives the next scan the new date, not the snapshot's.
+#[test]
+fn a_new_commit_of_a_checkout_dates_the_data_anew() {
+    let (_dir, db, cache, _) = setup();
+    common::git(&db, &["init", "-q", "-b", "main"], None);
+    common::git(&db, &["add", "."], None);
+    common::git(&db, &["commit", "-q", "-m", "data"], Some("2026-01-01"));
+    let updated = |json: &str| common::json(json)["database"]["updated"].clone();
+    assert_eq!(updated(&reports(&db, Some(&cache)).0), "2026-01-01");
+    assert_eq!(served(&db, &cache), Served::Snapshot);
+    common::git(
+        &db,
+        &["commit", "-q", "--allow-empty", "-m", "nothing"],
+        Some("2026-02-01"),
+    );
+    assert_eq!(updated(&reports(&db, Some(&cache)).0), "2026-02-01");
+    assert_eq!(reports(&db, Some(&cache)), reports(&db, None));
 }

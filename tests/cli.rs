@@ -656,3 +656,97 @@ fn unwritable_output_is_an_error_and_leaves_nothing() {
         "no report on stdout when a requested file failed"
     );
 }
+
+/// With `--offline` and locked registry crates missing from the cargo home, `cargo metadata` could
+/// only fail: it is not run at all, and the warning names a missing crate. Without `--offline`,
+/// or offline with every crate downloaded, it still runs.
+#[test]
+fn offline_scan_does_not_wait_for_cargo_metadata_when_crates_are_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let marker = dir.path().join("cargo-ran");
+    let fake = bin.join("cargo");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let home = dir.path().join("cargo-home");
+    std::fs::create_dir(&home).unwrap();
+    let scan = |offline: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("cargo-warden").unwrap();
+        cmd.env("PATH", &path)
+            .env("CARGO_HOME", &home)
+            .env("WARDEN_TODAY", "2026-11-22")
+            .args(["scan", "--checks", "advisories", "--format", "json", "--db"])
+            .arg(common::fixture("advisory-db"))
+            .arg("--cache-dir")
+            .arg(dir.path().join("cache"))
+            .arg(common::fixture("demo"));
+        if offline {
+            cmd.arg("--offline");
+        }
+        common::run(&mut cmd)
+    };
+    let out = scan(true);
+    assert!(!marker.exists(), "cargo ran offline with crates missing");
+    let report = common::json(&out.stdout);
+    let warning = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "lockfile-graph")
+        .expect("a lockfile-graph warning");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("not downloaded") && message.contains("atty 0.2.14"),
+        "{message}"
+    );
+    // A source replacement in the cargo home's config, written with dotted keys: crates may be
+    // elsewhere, so cargo is asked.
+    std::fs::write(
+        home.join("config.toml"),
+        "source.crates-io.replace-with = \"vendored\"\n",
+    )
+    .unwrap();
+    scan(true);
+    assert!(
+        marker.exists(),
+        "cargo metadata runs offline under a source replacement"
+    );
+    std::fs::remove_file(home.join("config.toml")).unwrap();
+    std::fs::remove_file(&marker).unwrap();
+
+    scan(false);
+    assert!(marker.exists(), "cargo metadata runs when it may fetch");
+
+    // Every registry crate downloaded: offline, cargo can answer, so it is asked.
+    std::fs::remove_file(&marker).unwrap();
+    let cache = home.join("registry/cache/index.crates.io-1949cf8c6b5b557f");
+    std::fs::create_dir_all(&cache).unwrap();
+    let lock = std::fs::read_to_string(common::fixture("demo/Cargo.lock")).unwrap();
+    let lock: toml::Table = toml::from_str(&lock).unwrap();
+    for package in lock["package"].as_array().unwrap() {
+        if package.get("source").is_some() {
+            let name = format!(
+                "{}-{}.crate",
+                package["name"].as_str().unwrap(),
+                package["version"].as_str().unwrap()
+            );
+            std::fs::write(cache.join(name), b"").unwrap();
+        }
+    }
+    scan(true);
+    assert!(
+        marker.exists(),
+        "cargo metadata runs offline when every crate is there"
+    );
+}

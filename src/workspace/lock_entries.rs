@@ -456,7 +456,7 @@ mod line_reader_tests {
     /// go to the TOML parser, and where the line reader does take one the two agree.
     #[test]
     fn anything_else_goes_to_the_toml_parser() {
-        let edits: [(&str, &str); 14] = [
+        let edits: [(&str, &str); 15] = [
             ("name = \"log\"", "name = \"l\\u006fg\""),
             ("name = \"log\"", "\"name\" = \"log\""),
             ("name = \"log\"", "name = 'log'"),
@@ -480,6 +480,8 @@ mod line_reader_tests {
             ("version = \"0.1.0\"", "version = \"0.1.0\" trailing"),
             ("version = \"0.1.0\"", "version.major = \"0\""),
             ("name = \"log\"", "name = \"lo\u{1}g\""),
+            // A lone carriage return (here the last byte) is not a line end in TOML.
+            ("0123456789abcdef\"\n", "0123456789abcdef\"\r"),
         ];
         for (from, to) in edits {
             let text = CANONICAL.replacen(from, to, 1);

@@ -103,9 +103,11 @@ pub(super) fn read(text: &str) -> Option<Vec<WrittenPackage<'_>>> {
                     return None;
                 }
                 top_version = true;
-                // A decimal integer as TOML writes one: no sign, no `_`, no leading zero.
+                // A decimal integer as TOML writes one: no sign, no `_`, no leading zero, and
+                // within a 64-bit integer (TOML's range; past it, the TOML parser judges).
                 let digits = without_comment(value)?;
                 if digits.is_empty()
+                    || digits.len() > 18
                     || !digits.bytes().all(|b| b.is_ascii_digit())
                     || (digits.len() > 1 && digits.starts_with('0'))
                 {
@@ -249,11 +251,16 @@ impl<'a> Iterator for LineIter<'a> {
         }
         let start = self.offset;
         let rest = &self.text[start..];
+        // A `\r` ends a line only before `\n`; anywhere else (the last byte too) it stays, and
+        // the control-character check sends the file to the TOML parser.
         let (line, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(end) => (&rest[..end], end + 1),
+            Some(end) => {
+                let line = &rest[..end];
+                (line.strip_suffix('\r').unwrap_or(line), end + 1)
+            }
             None => (rest, rest.len()),
         };
         self.offset += advance;
-        Some((start, line.strip_suffix('\r').unwrap_or(line)))
+        Some((start, line))
     }
 }

@@ -63,6 +63,10 @@ pub fn enrich(
     }
     let (manifest, neutral) = prepare(&manifest)?;
     let mut command = MetadataCommand::new();
+    // The cargo home the scan looked in is the one cargo uses.
+    if let Some(home) = cargo_home {
+        command.env("CARGO_HOME", home);
+    }
     command
         // `cargo` from PATH, not `$CARGO`: that is whichever cargo started this process, which a
         // toolchain file in the tree may have chosen.
@@ -190,10 +194,26 @@ pub fn enrich(
 /// cargo home's config puts crates elsewhere; git and path packages are cargo's to judge).
 fn not_downloaded(workspace: &Workspace, cargo_home: Option<&std::path::Path>) -> Option<String> {
     let home = cargo_home?;
-    for config in ["config.toml", "config"] {
-        let text = crate::read::read_text_capped(&home.join(config), crate::read::caps::MANIFEST);
-        if text.is_ok_and(|text| text.contains("[source")) {
-            return None;
+    // The configs cargo reads from its empty run directory: the cargo home's, and those of the
+    // directories above the temporary one it runs in.
+    let run_dir = std::env::temp_dir();
+    let dirs = std::iter::once(home.to_path_buf())
+        .chain(run_dir.ancestors().map(|dir| dir.join(".cargo")));
+    for dir in dirs {
+        for name in ["config.toml", "config"] {
+            let file = dir.join(name);
+            if !file.exists() {
+                continue;
+            }
+            let replaces_sources =
+                crate::read::read_text_capped(&file, crate::read::caps::MANIFEST)
+                    .ok()
+                    .and_then(|text| text.parse::<toml::Table>().ok())
+                    .is_none_or(|table| table.contains_key("source"));
+            // A source replacement (or a config this cannot read) may put crates elsewhere.
+            if replaces_sources {
+                return None;
+            }
         }
     }
     let dirs = |kind: &str| -> Vec<std::path::PathBuf> {

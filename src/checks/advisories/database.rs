@@ -154,6 +154,9 @@ fn last_commit(path: &std::path::Path) -> Option<Date> {
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(path)
+        // The checkout at `path`, not a repository the environment names (as in a git hook).
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
         .args(["log", "-1", "--format=%ct"])
         .output()
         .ok()

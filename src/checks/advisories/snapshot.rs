@@ -22,6 +22,7 @@ use super::database::{Database, SourceCount};
 use super::{NOTICE, UNMAINTAINED, UNSOUND, VULNERABILITY};
 use crate::check::Sources;
 use crate::date::Date;
+use crate::digest::hex;
 use crate::error::Result;
 use crate::finding::{Cvss, FindingKind, Warning};
 use ::rustsec::cargo_lock::SourceId;
@@ -90,11 +91,14 @@ pub fn load(sources: &Sources, cache_dir: Option<&Path>) -> Result<(Loaded, Serv
 
 /// Parses `sources` and writes their snapshot whatever is there (`cargo warden fetch`).
 pub fn refresh(sources: &Sources, cache_dir: &Path) -> Result<std::result::Result<(), String>> {
-    let (database, counts, warnings) = Database::load(sources)?;
-    Ok(match (slot(sources, cache_dir), key(sources)) {
-        (Some(slot), Some((key, _))) => write(&slot, &key, &database, &counts, &warnings),
-        _ => Err("the advisory sources cannot be walked".to_owned()),
-    })
+    // The key first, then the parse of the files it listed (as `load` does): data that changes
+    // between the two is then stored under the older key, which the next scan does not match.
+    let (Some(slot), Some((key, listed))) = (slot(sources, cache_dir), key(sources)) else {
+        Database::load(sources)?;
+        return Ok(Err("the advisory sources cannot be walked".to_owned()));
+    };
+    let (database, counts, warnings) = Database::load_listed(sources, listed)?;
+    Ok(write(&slot, &key, &database, &counts, &warnings))
 }
 
 /// The snapshot file for these sources: one per set of real paths, so two spellings of the same
@@ -137,11 +141,11 @@ fn key(sources: &Sources) -> Option<([u8; 32], Option<Vec<PathBuf>>)> {
         key.update([0]);
         key.update(path.as_os_str().as_encoded_bytes());
         key.update([0]);
+        // A checkout's age is its last commit's date, which the snapshot keeps.
+        key.update(head_commit(path).unwrap_or_default().as_bytes());
+        key.update([0]);
         let files = match kind {
             "rustsec" => {
-                // A checkout's age is its last commit's date, which the snapshot keeps.
-                key.update(head_commit(path).unwrap_or_default().as_bytes());
-                key.update([0]);
                 let (lines, paths): (Vec<String>, Vec<PathBuf>) =
                     rustsec_files(path)?.into_iter().unzip();
                 listed = Some(paths);
@@ -156,23 +160,25 @@ fn key(sources: &Sources) -> Option<([u8; 32], Option<Vec<PathBuf>>)> {
     Some((key.finalize().into(), listed))
 }
 
-/// Changes whenever what a load returns for the same files can change: the tool's version and
-/// the source of the code that loads (so a change to a loader retires every snapshot without
+/// Changes whenever what a load returns for the same files can change: the tool's version, the
+/// locked versions of the parsers it uses, and the source of the code that loads (so a change to a loader retires every snapshot without
 /// anybody having to remember to bump a number).
 fn loader_version() -> String {
-    let mut hasher = Sha256::new();
-    for part in [
+    crate::digest::version_of(&[
         include_str!("rustsec.rs"),
         include_str!("osv.rs"),
         include_str!("database.rs"),
         include_str!("advisory.rs"),
         include_str!("snapshot.rs"),
+        include_str!("fix.rs"),
+        include_str!("../../date.rs"),
+        include_str!("../../read.rs"),
+        include_str!("../../paths.rs"),
+        include_str!("../../digest.rs"),
+        // The parsers' versions (the rustsec crate's, toml's, cvss's) are in the lockfile.
+        include_str!("../../../Cargo.lock"),
         env!("CARGO_PKG_VERSION"),
-    ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    hex(&hasher.finalize()[..8])
+    ])
 }
 
 /// `name size mtime` of one file, one line.
@@ -303,6 +309,9 @@ fn head_commit(path: &Path) -> Option<String> {
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(path)
+        // The checkout at `path`, not a repository the environment names (as in a git hook).
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
         .args(["rev-parse", "HEAD"])
         .output()
         .ok()
@@ -350,14 +359,30 @@ fn write(
     Ok(())
 }
 
-/// Keeps the most recently written snapshots; best effort (a snapshot another scan is reading
-/// stays readable through its open file).
+/// Keeps the most recently written snapshots, and removes temporary files a killed scan left an
+/// hour or more ago; best effort (a snapshot another scan is reading stays readable through its
+/// open file).
 fn prune(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+    for entry in &entries {
+        let left_behind = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".snapshot.")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified < hour_ago);
+        if left_behind {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     let mut snapshots: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .flatten()
+        .iter()
         .filter(|entry| {
             entry
                 .path()
@@ -373,10 +398,6 @@ fn prune(dir: &Path) {
     for (_, path) in &snapshots[..snapshots.len() - KEPT_SNAPSHOTS] {
         let _ = std::fs::remove_file(path);
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The stored form: plain strings and numbers, turned back into the loader's types (and checked)

@@ -14,6 +14,7 @@
 //! it downloaded them, while a `vendor/` directory states its own.
 
 use super::audit::CrateAudit;
+use crate::digest::hex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -23,22 +24,17 @@ use std::path::{Path, PathBuf};
 /// file, and the source of the code that audits (so any change to the lexer or the capability
 /// reading retires every entry, with nobody having to remember to bump a number).
 pub fn audit_version() -> String {
-    let mut hasher = Sha256::new();
-    for part in [
-        super::rules::RULES_TOML,
-        include_str!("lexer.rs"),
-        include_str!("capabilities.rs"),
-        include_str!("signals.rs"),
-        include_str!("audit.rs"),
-        include_str!("cache.rs"),
-    ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
     format!(
         "{}-{}",
         env!("CARGO_PKG_VERSION"),
-        hex(&hasher.finalize()[..8])
+        crate::digest::version_of(&[
+            super::rules::RULES_TOML,
+            include_str!("lexer.rs"),
+            include_str!("capabilities.rs"),
+            include_str!("signals.rs"),
+            include_str!("audit.rs"),
+            include_str!("cache.rs"),
+        ])
     )
 }
 
@@ -133,10 +129,6 @@ impl Cache {
 /// A lockfile checksum: 64 hex digits (it names a file, so nothing else is accepted).
 fn valid_checksum(checksum: &str) -> bool {
     checksum.len() == 64 && checksum.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
