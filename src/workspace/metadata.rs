@@ -231,8 +231,7 @@ fn not_downloaded(workspace: &Workspace, cargo_home: Option<&std::path::Path>) -
             continue;
         }
         // The name becomes part of a path: only what a registry allows in one.
-        let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-        if !package.name.bytes().all(plain) {
+        if !super::is_crate_name(&package.name) {
             return None;
         }
         let stem = format!("{}-{}", package.name, package.version);

@@ -111,3 +111,13 @@ impl Workspace {
             .collect()
     }
 }
+
+/// A crate name as crates.io allows it: ASCII letters, digits, `-` and `_`, at most 64. Only such
+/// a name is made part of a path under the cargo home or a vendor directory.
+pub fn is_crate_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

@@ -51,7 +51,7 @@ impl SourceDirs {
     ) -> Option<CrateSource> {
         // The name becomes a path: only what crates.io allows in a name, so a lockfile cannot
         // send the audit to `../../elsewhere` (the version is a parsed semver, which has no `/`).
-        if !is_crate_name(name) {
+        if !crate::workspace::is_crate_name(name) {
             return None;
         }
         if let Some(vendor) = vendor.filter(|dir| is_real_dir(dir)) {
@@ -77,15 +77,6 @@ impl SourceDirs {
             })
         })
     }
-}
-
-/// A crate name as crates.io allows it: ASCII letters, digits, `-` and `_`, at most 64.
-fn is_crate_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A directory itself, not a link to one: a vendored tree cannot point the audit elsewhere.
